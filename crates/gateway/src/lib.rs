@@ -1,0 +1,161 @@
+//! The gateway: the one place where the secret API key meets a request (ARCHITECTURE §3).
+//!
+//! The browser holds only an `HttpOnly` session cookie and a CSRF token. The gateway checks both,
+//! attaches `Authorization: Bearer flowyte_sk_…` and forwards the allow-listed `/assist` call to
+//! the upstream control plane, streaming the answer back frame by frame. It can also serve the
+//! built panel (`dist/`), the one-origin setup the end-to-end tests use.
+
+pub mod proxy;
+pub mod session;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use assist_protocol::ProblemDetails;
+use axum::Router;
+use axum::http::{HeaderMap, header};
+use tower_http::services::ServeDir;
+
+use crate::session::{CSRF_HEADER, Session, SessionStore};
+
+/// How the gateway runs.
+#[derive(Clone)]
+pub struct Config {
+    /// Base URL of the control plane, without `/api/v1` (e.g. `http://127.0.0.1:8788`).
+    pub upstream: String,
+    /// The secret key every session is bound to. Never sent to the browser, never logged.
+    pub api_key: String,
+    /// A built panel to serve at `/`.
+    pub dist: Option<PathBuf>,
+    /// Plain-HTTP development: the session cookie goes without `Secure`.
+    pub dev_http: bool,
+    /// Origins besides the gateway's own that may call it (the `trunk serve` page).
+    pub allowed_origins: Vec<String>,
+    /// A session ends after this long without a request…
+    pub session_idle: Duration,
+    /// …and after this long in any case.
+    pub session_absolute: Duration,
+    /// No response headers from the upstream within this → 504.
+    pub upstream_timeout: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("upstream", &self.upstream)
+            .field("api_key", &"[redacted]")
+            .field("dist", &self.dist)
+            .field("dev_http", &self.dev_http)
+            .field("allowed_origins", &self.allowed_origins)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Defaults for everything but the upstream and the key.
+    pub fn new(upstream: impl Into<String>, api_key: impl Into<String>) -> Self {
+        Self {
+            upstream: upstream.into().trim_end_matches('/').to_owned(),
+            api_key: api_key.into(),
+            dist: None,
+            dev_http: false,
+            allowed_origins: Vec::new(),
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 60 * 60),
+            upstream_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Shared state of one gateway.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub sessions: Arc<SessionStore>,
+    pub client: reqwest::Client,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> Self {
+        let sessions = Arc::new(SessionStore::new(
+            config.session_idle,
+            config.session_absolute,
+        ));
+        let client = reqwest::Client::builder()
+            // The upstream's answer streams back as it comes; only connecting is bounded here,
+            // the wait for the first byte is bounded per request.
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .expect("the HTTP client builds");
+        Self {
+            config: Arc::new(config),
+            sessions,
+            client,
+        }
+    }
+}
+
+/// Every route of the gateway.
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new()
+        .merge(session::router())
+        .merge(proxy::router());
+    if let Some(dist) = &state.config.dist {
+        router = router.fallback_service(ServeDir::new(dist));
+    } else {
+        router = router.fallback(|| async {
+            ProblemDetails::new(404, "Not found", "The gateway does not serve this path.")
+        });
+    }
+    router.with_state(state)
+}
+
+/// A cross-site `Origin` or `Sec-Fetch-Site` is refused with 403.
+///
+/// Same-origin means the `Origin` names the host the request was sent to, or one of the
+/// configured development origins. Requests without either header (tools, tests) pass: the
+/// session cookie is `SameSite=Strict` and the CSRF token is still required.
+pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), ProblemDetails> {
+    let forbidden = |detail: &str| {
+        ProblemDetails::new(403, "Forbidden", detail).with_code("cross_site_request")
+    };
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err(forbidden("Cross-site requests are not accepted."));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or_default();
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let own = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            .is_some_and(|authority| authority == host);
+        if !own && !state.config.allowed_origins.iter().any(|o| o == origin) {
+            return Err(forbidden("This origin may not call the gateway."));
+        }
+    }
+    Ok(())
+}
+
+/// The request must carry the session's CSRF token.
+pub fn check_csrf(session: &Session, headers: &HeaderMap) -> Result<(), ProblemDetails> {
+    let sent = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if session::tokens_match(sent, &session.csrf) {
+        Ok(())
+    } else {
+        Err(ProblemDetails::new(
+            403,
+            "Forbidden",
+            "The request is missing this session's CSRF token.",
+        )
+        .with_code("csrf_token_invalid"))
+    }
+}
