@@ -1,0 +1,239 @@
+//! The browser side of `/assist`: POST with fetch, read `Response.body` chunk by chunk into the
+//! SSE decoder, and hand each decoded [`StreamEvent`] to the caller as it arrives.
+//!
+//! Nothing here retries a request: a failure is reported once and the person decides.
+
+use assist_protocol::{
+    AssistRequest, ProblemDetails, StreamEvent, parse_json_result, parse_problem, sse,
+};
+use gloo_net::http::{Request, Response};
+use js_sys::{Reflect, Uint8Array};
+use serde::Deserialize;
+use thiserror::Error;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultReader};
+
+use crate::conversation::TurnError;
+
+/// The request header that carries the session's CSRF token.
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// Everything that can end a request other than a clean `done`.
+#[derive(Debug, Error)]
+pub enum TransportError {
+    /// fetch rejected or the body could not be read: the network, not the server.
+    #[error("network error: {0}")]
+    Network(String),
+    /// The gateway says the session is gone (401).
+    #[error("session expired")]
+    SessionExpired(ProblemDetails),
+    /// Too many requests (429), with `Retry-After` when the server sent it.
+    #[error("rate limited")]
+    RateLimited {
+        problem: ProblemDetails,
+        retry_after: Option<String>,
+    },
+    /// Any other HTTP error, with its problem details (or envelope errors).
+    #[error("HTTP {status}")]
+    Http {
+        status: u16,
+        problem: ProblemDetails,
+    },
+    /// A frame whose data is not the JSON its event needs.
+    #[error(transparent)]
+    BadFrame(#[from] assist_protocol::WireError),
+    /// A frame over the decoder's size limit.
+    #[error(transparent)]
+    FrameTooLarge(#[from] sse::FrameTooLarge),
+    /// The body ended without `done` or `error`.
+    #[error("the stream ended before the copilot finished")]
+    Interrupted,
+    /// The person stopped the request (AbortController).
+    #[error("stopped")]
+    Aborted,
+}
+
+impl TransportError {
+    /// Whether the server saw and accepted the request before this happened (the stream had
+    /// started). Before that point the person's message can safely go back into the textbox.
+    pub fn before_acceptance(&self) -> bool {
+        matches!(
+            self,
+            Self::Network(_)
+                | Self::SessionExpired(_)
+                | Self::RateLimited { .. }
+                | Self::Http { .. }
+        )
+    }
+
+    /// What the person sees.
+    pub fn to_turn_error(&self) -> TurnError {
+        match self {
+            Self::Network(detail) => TurnError::new(
+                "Could not reach the copilot",
+                Some(format!(
+                    "Check your connection, then send again. ({detail})"
+                )),
+            ),
+            Self::SessionExpired(_) => TurnError::new(
+                "Your session has expired",
+                Some("Sign in again, then send your message again.".to_owned()),
+            ),
+            Self::RateLimited {
+                problem,
+                retry_after,
+            } => {
+                let mut error = TurnError::from_problem(problem);
+                error.title = "Too many requests".to_owned();
+                if let Some(after) = retry_after {
+                    error.detail = Some(format!("Try again in {after} seconds."));
+                }
+                error
+            }
+            Self::Http { problem, .. } => TurnError::from_problem(problem),
+            Self::BadFrame(e) => TurnError::new(
+                "The copilot sent a reply the panel cannot read",
+                Some(e.to_string()),
+            ),
+            Self::FrameTooLarge(e) => TurnError::new(
+                "The copilot sent a reply the panel cannot read",
+                Some(e.to_string()),
+            ),
+            Self::Interrupted => TurnError::new("The reply was interrupted", None),
+            Self::Aborted => TurnError::new("Stopped", None),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionInfo {
+    csrf_token: String,
+}
+
+/// Starts a gateway session (development sign-in) and returns its CSRF token.
+pub async fn start_session(base: &str) -> Result<String, TransportError> {
+    let response = Request::post(&format!("{base}/session"))
+        .send()
+        .await
+        .map_err(|e| TransportError::Network(e.to_string()))?;
+    if !response.ok() {
+        return Err(http_error(response).await);
+    }
+    let info: SessionInfo = response
+        .json()
+        .await
+        .map_err(|e| TransportError::Network(e.to_string()))?;
+    Ok(info.csrf_token)
+}
+
+/// POSTs one `/assist` request and feeds every event to `on_event` as it is decoded.
+///
+/// Returns `Ok` once a terminal event (`done` or `error`) was delivered. A JSON answer instead
+/// of a stream is delivered as one `done`.
+pub async fn post_assist(
+    base: &str,
+    csrf_token: &str,
+    request: &AssistRequest,
+    signal: &AbortSignal,
+    mut on_event: impl FnMut(StreamEvent),
+) -> Result<(), TransportError> {
+    let aborted_or = |e: gloo_net::Error| {
+        if signal.aborted() {
+            TransportError::Aborted
+        } else {
+            TransportError::Network(e.to_string())
+        }
+    };
+    let response = Request::post(&format!("{base}/api/v1/assist"))
+        .header("Accept", "text/event-stream")
+        .header(CSRF_HEADER, csrf_token)
+        .abort_signal(Some(signal))
+        .json(request)
+        .map_err(|e| TransportError::Network(e.to_string()))?
+        .send()
+        .await
+        .map_err(aborted_or)?;
+    if !response.ok() {
+        return Err(http_error(response).await);
+    }
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    if content_type.starts_with("application/json") {
+        let body = response.text().await.map_err(aborted_or)?;
+        on_event(StreamEvent::Done(Some(parse_json_result(&body)?)));
+        return Ok(());
+    }
+    let body = response
+        .body()
+        .ok_or_else(|| TransportError::Network("the response has no body".to_owned()))?;
+    read_event_stream(body, signal, on_event).await
+}
+
+/// Reads an event stream to its end, delivering events as each chunk completes them. Stops
+/// reading after a terminal event; a body that ends before one is [`TransportError::Interrupted`].
+pub async fn read_event_stream(
+    body: ReadableStream,
+    signal: &AbortSignal,
+    mut on_event: impl FnMut(StreamEvent),
+) -> Result<(), TransportError> {
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut decoder = sse::Decoder::new();
+    let mut events = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
+            if signal.aborted() {
+                TransportError::Aborted
+            } else {
+                TransportError::Network(js_message(&e))
+            }
+        })?;
+        if Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true)
+        {
+            break;
+        }
+        let value: Uint8Array = Reflect::get(&chunk, &"value".into())
+            .map_err(|e| TransportError::Network(js_message(&e)))?
+            .unchecked_into();
+        events.clear();
+        decoder.feed_into(&value.to_vec(), &mut events)?;
+        for event in events.drain(..) {
+            let event = StreamEvent::from_sse(&event)?;
+            let terminal = matches!(event, StreamEvent::Done(_) | StreamEvent::Error(_));
+            on_event(event);
+            if terminal {
+                // The turn is over; let the connection go.
+                let _ = reader.cancel();
+                return Ok(());
+            }
+        }
+    }
+    decoder.finish();
+    Err(TransportError::Interrupted)
+}
+
+async fn http_error(response: Response) -> TransportError {
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    let body = response.text().await.unwrap_or_default();
+    let problem = parse_problem(status, &body);
+    match status {
+        401 => TransportError::SessionExpired(problem),
+        429 => TransportError::RateLimited {
+            problem,
+            retry_after,
+        },
+        _ => TransportError::Http { status, problem },
+    }
+}
+
+fn js_message(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned())
+}

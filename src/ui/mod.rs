@@ -1,0 +1,171 @@
+//! Thin components over [`crate::conversation`] and [`crate::transport`].
+
+mod turn;
+
+use assist_protocol::AssistRequest;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::AbortController;
+
+use crate::conversation::Turn;
+use crate::transport::{self, TransportError};
+use turn::TurnView;
+
+/// A turn as the UI holds it: its id (the list key) and its own signal, so one streamed token
+/// re-renders one turn.
+#[derive(Clone, Copy)]
+struct TurnEntry {
+    id: u64,
+    state: RwSignal<Turn>,
+}
+
+/// The copilot panel.
+#[component]
+pub fn Panel(
+    /// Where the gateway is: `""` for the page's own origin.
+    #[prop(into, default = String::new())]
+    base: String,
+) -> impl IntoView {
+    let (draft, set_draft) = signal(String::new());
+    let turns = RwSignal::new(Vec::<TurnEntry>::new());
+    let busy = RwSignal::new(false);
+    let thread_id = RwSignal::new(None::<String>);
+    let csrf = RwSignal::new(None::<String>);
+    let controller = StoredValue::new_local(None::<AbortController>);
+    let next_id = StoredValue::new(0u64);
+    let base = StoredValue::new(base);
+
+    let send = move || {
+        let message = draft.get_untracked().trim().to_owned();
+        if message.is_empty() || busy.get_untracked() {
+            return;
+        }
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        let turn = RwSignal::new(Turn::new(id, message.clone()));
+        turns.update(|t| t.push(TurnEntry { id, state: turn }));
+        set_draft.set(String::new());
+        busy.set(true);
+        let abort = AbortController::new().expect("AbortController exists");
+        let signal = abort.signal();
+        controller.set_value(Some(abort));
+
+        let request = AssistRequest {
+            message: message.clone(),
+            thread_id: thread_id.get_untracked(),
+            ..AssistRequest::default()
+        };
+        spawn_local(async move {
+            let base = base.get_value();
+            let outcome = async {
+                let token = match csrf.get_untracked() {
+                    Some(token) => token,
+                    None => {
+                        let token = transport::start_session(&base).await?;
+                        csrf.set(Some(token.clone()));
+                        token
+                    }
+                };
+                transport::post_assist(&base, &token, &request, &signal, |event| {
+                    turn.update(|t| t.apply(event));
+                })
+                .await
+            }
+            .await;
+            match outcome {
+                Ok(()) => {}
+                Err(TransportError::Aborted) => turn.update(Turn::stop),
+                Err(TransportError::Interrupted) => turn.update(Turn::interrupt),
+                Err(error) => {
+                    if matches!(error, TransportError::SessionExpired(_)) {
+                        csrf.set(None);
+                    }
+                    // Nothing reached the copilot: give the message back if the box is empty.
+                    if error.before_acceptance() && draft.get_untracked().is_empty() {
+                        set_draft.set(message);
+                    }
+                    turn.update(|t| t.fail(error.to_turn_error()));
+                }
+            }
+            if let Some(id) = turn.with_untracked(|t| t.thread_id().map(str::to_owned)) {
+                thread_id.set(Some(id));
+            }
+            controller.set_value(None);
+            busy.set(false);
+        });
+    };
+
+    let stop = move || {
+        if let Some(abort) = controller.get_value() {
+            abort.abort();
+        }
+    };
+    // Leaving the page (or unmounting) cancels a stream in flight.
+    on_cleanup(stop);
+
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send();
+        } else if ev.key() == "Escape" && busy.get_untracked() {
+            ev.prevent_default();
+            stop();
+        }
+    };
+
+    view! {
+        <section class="copilot" aria-label="Flowyte Copilot">
+            <header class="copilot-header">
+                <h1>"Copilot"</h1>
+            </header>
+            <div
+                class="copilot-log"
+                role="log"
+                aria-label="Conversation"
+                aria-busy=move || busy.get().to_string()
+            >
+                <Show when=move || turns.with(Vec::is_empty)>
+                    <p class="copilot-empty">
+                        "Ask the copilot to change your agents, numbers or keys, or to review recent calls."
+                    </p>
+                </Show>
+                <For each=move || turns.get() key=|entry| entry.id let:entry>
+                    <TurnView turn=entry.state />
+                </For>
+            </div>
+            <form
+                class="copilot-composer"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    send();
+                }
+            >
+                <textarea
+                    aria-label="Message"
+                    placeholder="Ask the copilot…"
+                    rows="2"
+                    prop:value=draft
+                    on:input=move |ev| set_draft.set(event_target_value(&ev))
+                    on:keydown=on_keydown
+                ></textarea>
+                <Show
+                    when=move || busy.get()
+                    fallback=move || {
+                        view! {
+                            <button
+                                type="submit"
+                                disabled=move || draft.with(|d| d.trim().is_empty())
+                            >
+                                "Send"
+                            </button>
+                        }
+                    }
+                >
+                    <button type="button" on:click=move |_| stop()>
+                        "Stop"
+                    </button>
+                </Show>
+            </form>
+        </section>
+    }
+}

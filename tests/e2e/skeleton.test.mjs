@@ -1,0 +1,67 @@
+// The walking skeleton end to end: browser → gateway (serving dist/) → simulator.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CopilotPanel, launchBrowser, startServers } from './support.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('a reply streams in over several renders, then completes', async () => {
+  const servers = await startServers({ paceMs: 80 });
+  const page = await browser.newPage({ viewport: { width: 480, height: 720 } });
+  try {
+    const panel = new CopilotPanel(page);
+    await panel.goto(servers.url);
+    await panel.recordReplyRenders();
+
+    await panel.message.fill('list my agents');
+    await panel.message.press('Enter');
+    // While the reply streams, the person can stop it and the log says it is busy.
+    await panel.stopButton.waitFor();
+    assert.equal(await panel.log.getAttribute('aria-busy'), 'true');
+    assert.equal(await panel.message.inputValue(), '', 'the sent message leaves the textbox');
+
+    await panel.waitForPhase('done');
+    const renders = await panel.replyRenders();
+    const final = await panel.lastReply.textContent();
+    assert.match(final, /You asked: “list my agents”/);
+    assert.match(final, /Support Bot/);
+    const partial = renders.filter((text) => text !== final);
+    assert.ok(partial.length >= 2, `expected at least two partial renders, saw ${partial.length}`);
+    for (let i = 1; i < renders.length; i++) {
+      assert.ok(renders[i].startsWith(renders[i - 1]), 'the reply only grows while it streams');
+    }
+    assert.equal(renders.at(-1), final);
+    assert.equal(await panel.log.getAttribute('aria-busy'), 'false');
+    await panel.sendButton.waitFor();
+    await panel.screenshot('skeleton-reply');
+  } finally {
+    await page.close();
+    servers.stop();
+  }
+});
+
+test('when the upstream is down the turn explains it and the message is kept', async () => {
+  // Port 9 (discard) on loopback has no listener here: the gateway answers 502.
+  const servers = await startServers({ upstream: 'http://127.0.0.1:9' });
+  const page = await browser.newPage({ viewport: { width: 480, height: 720 } });
+  try {
+    const panel = new CopilotPanel(page);
+    await panel.goto(servers.url);
+    await panel.message.fill('release the number ending 4421');
+    await panel.sendButton.click();
+    await panel.waitForPhase('failed');
+    const alert = panel.lastTurn.getByRole('alert');
+    assert.match(await alert.textContent(), /Bad gateway/);
+    assert.equal(await panel.message.inputValue(), 'release the number ending 4421');
+    await panel.screenshot('skeleton-upstream-down');
+  } finally {
+    await page.close();
+    servers.stop();
+  }
+});

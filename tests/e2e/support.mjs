@@ -1,0 +1,114 @@
+// Shared pieces of the end-to-end tests: the servers (simulator + gateway serving the release
+// dist/, one origin, no trunk), headless Debian Chromium, and a page object for the panel.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+export const outputDir = path.join(here, 'output');
+mkdirSync(outputDir, { recursive: true });
+
+const bin = (name) => process.env[`${name.toUpperCase()}_BIN`] ?? path.join(root, 'target/debug', `flowyte-${name}`);
+export const DEV_KEY = 'flowyte_sk_test_local_development_key';
+
+/** Starts one of our binaries and resolves with its base URL once it prints "listening on". */
+function startBinary(name, args, env = {}) {
+  const child = spawn(bin(name), args, {
+    env: { ...process.env, RUST_LOG: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+    child.stdout.on('data', (data) => {
+      out += data;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1], stop: () => child.kill('SIGTERM') });
+      }
+    });
+  });
+}
+
+/** Simulator + gateway on free loopback ports; the gateway serves the built panel. */
+export async function startServers({ paceMs = 80, upstream } = {}) {
+  const sim = upstream ? null : await startBinary('simulator', ['--addr', '127.0.0.1:0', '--pace-ms', String(paceMs)]);
+  const gateway = await startBinary(
+    'gateway',
+    ['--addr', '127.0.0.1:0', '--dev-http', '--dist', process.env.DIST_DIR ?? path.join(root, 'dist')],
+    { FLOWYTE_API_BASE: upstream ?? sim.url, FLOWYTE_API_KEY: DEV_KEY },
+  );
+  return {
+    url: gateway.url,
+    simulatorUrl: sim?.url,
+    stop() {
+      gateway.stop();
+      sim?.stop();
+    },
+  };
+}
+
+/** Headless Debian Chromium; never a browser downloaded by a test tool. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** The panel as a person sees it: by role and accessible name. */
+export class CopilotPanel {
+  constructor(page) {
+    this.page = page;
+    this.message = page.getByRole('textbox', { name: 'Message' });
+    this.sendButton = page.getByRole('button', { name: 'Send' });
+    this.stopButton = page.getByRole('button', { name: 'Stop' });
+    this.log = page.getByRole('log', { name: 'Conversation' });
+    this.lastTurn = page.locator('.turn').last();
+    this.lastReply = this.lastTurn.locator('.turn-reply');
+  }
+
+  async goto(url) {
+    await this.page.goto(url);
+    await this.message.waitFor();
+  }
+
+  /** Records every distinct text the last reply shows, from now on. */
+  async recordReplyRenders() {
+    await this.page.evaluate(() => {
+      window.__replyRenders = [];
+      const record = () => {
+        const reply = [...document.querySelectorAll('.turn-reply')].at(-1);
+        const text = reply?.textContent ?? '';
+        if (text && window.__replyRenders.at(-1) !== text) window.__replyRenders.push(text);
+      };
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+  }
+
+  replyRenders() {
+    return this.page.evaluate(() => window.__replyRenders);
+  }
+
+  async waitForPhase(phase) {
+    await this.page.locator(`.turn[data-phase="${phase}"]`).last().waitFor({ timeout: 20_000 });
+  }
+
+  screenshot(name) {
+    return this.page.screenshot({ path: path.join(outputDir, `${name}.png`) });
+  }
+}
