@@ -332,6 +332,26 @@ pub fn parse_problem(status: u16, body: &str) -> ProblemDetails {
     problem
 }
 
+#[cfg(feature = "axum")]
+impl axum::response::IntoResponse for ProblemDetails {
+    /// Answers with the problem's status (500 when unset or invalid) as
+    /// `application/problem+json`.
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{StatusCode, header};
+        let status = self
+            .status
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).expect("problems always serialize");
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,25 +478,5 @@ mod tests {
             (Some("Nope"), "a")
         );
         assert_eq!(parse_problem(502, "<html>").status, Some(502));
-    }
-}
-
-#[cfg(feature = "axum")]
-impl axum::response::IntoResponse for ProblemDetails {
-    /// Answers with the problem's status (500 when unset or invalid) as
-    /// `application/problem+json`.
-    fn into_response(self) -> axum::response::Response {
-        use axum::http::{StatusCode, header};
-        let status = self
-            .status
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self).expect("problems always serialize");
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response()
     }
 }
