@@ -7,9 +7,12 @@ use assist_protocol::{
     AssistRequest, ProblemDetails, StreamEvent, parse_json_result, parse_problem, sse,
 };
 use gloo_net::http::{Request, Response};
-use js_sys::{Reflect, Uint8Array};
+use std::time::Duration;
+
+use js_sys::{Promise, Reflect, Uint8Array};
 use serde::Deserialize;
 use thiserror::Error;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultReader};
@@ -18,6 +21,10 @@ use crate::conversation::TurnError;
 
 /// The request header that carries the session's CSRF token.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// How long a stream may stay silent before the turn gives up on it. The simulator and the
+/// gateway send keep-alive comments well within this.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// Everything that can end a request other than a clean `done`.
 #[derive(Debug, Error)]
@@ -49,6 +56,9 @@ pub enum TransportError {
     /// The body ended without `done` or `error`.
     #[error("the stream ended before the copilot finished")]
     Interrupted,
+    /// No bytes arrived for this long (keep-alive comments count).
+    #[error("no data for {0:?}")]
+    IdleTimeout(Duration),
     /// The person stopped the request (AbortController).
     #[error("stopped")]
     Aborted,
@@ -101,6 +111,13 @@ impl TransportError {
                 Some(e.to_string()),
             ),
             Self::Interrupted => TurnError::new("The reply was interrupted", None),
+            Self::IdleTimeout(idle) => TurnError::new(
+                "The copilot stopped responding",
+                Some(format!(
+                    "Nothing arrived for {} seconds. What arrived is kept; nothing was sent again.",
+                    idle.as_secs()
+                )),
+            ),
             Self::Aborted => TurnError::new("Stopped", None),
         }
     }
@@ -167,52 +184,128 @@ pub async fn post_assist(
     let body = response
         .body()
         .ok_or_else(|| TransportError::Network("the response has no body".to_owned()))?;
-    read_event_stream(body, signal, on_event).await
+    read_event_stream(body, signal, IDLE_TIMEOUT, on_event).await
 }
 
 /// Reads an event stream to its end, delivering events as each chunk completes them. Stops
 /// reading after a terminal event; a body that ends before one is [`TransportError::Interrupted`].
+///
+/// Every read races the abort signal and an idle timer: no bytes for `idle` (keep-alive
+/// comments count as bytes) is [`TransportError::IdleTimeout`]; an abort ends the read at once
+/// even for a body that fetch's own signal does not govern.
 pub async fn read_event_stream(
     body: ReadableStream,
     signal: &AbortSignal,
+    idle: Duration,
     mut on_event: impl FnMut(StreamEvent),
 ) -> Result<(), TransportError> {
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let aborted = abort_promise(signal);
     let mut decoder = sse::Decoder::new();
     let mut events = Vec::new();
-    loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
-            if signal.aborted() {
-                TransportError::Aborted
-            } else {
-                TransportError::Network(js_message(&e))
+    let outcome = loop {
+        let chunk = match next_chunk(&reader, &aborted, idle).await {
+            Ok(Chunk::Bytes(bytes)) => bytes,
+            Ok(Chunk::End) => {
+                decoder.finish();
+                break Err(TransportError::Interrupted);
             }
-        })?;
-        if Reflect::get(&chunk, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true)
-        {
-            break;
-        }
-        let value: Uint8Array = Reflect::get(&chunk, &"value".into())
-            .map_err(|e| TransportError::Network(js_message(&e)))?
-            .unchecked_into();
+            Err(error) => break Err(error),
+        };
         events.clear();
-        decoder.feed_into(&value.to_vec(), &mut events)?;
+        if let Err(error) = decoder.feed_into(&chunk, &mut events) {
+            break Err(error.into());
+        }
+        let mut terminal = false;
         for event in events.drain(..) {
-            let event = StreamEvent::from_sse(&event)?;
-            let terminal = matches!(event, StreamEvent::Done(_) | StreamEvent::Error(_));
+            let event = match StreamEvent::from_sse(&event) {
+                Ok(event) => event,
+                Err(error) => return finish(&reader, Err(error.into())),
+            };
+            terminal = matches!(event, StreamEvent::Done(_) | StreamEvent::Error(_));
             on_event(event);
             if terminal {
-                // The turn is over; let the connection go.
-                let _ = reader.cancel();
-                return Ok(());
+                break;
             }
         }
+        if terminal {
+            break Ok(());
+        }
+    };
+    finish(&reader, outcome)
+}
+
+/// Lets the connection go (the turn is over either way) and passes the outcome on.
+fn finish(
+    reader: &ReadableStreamDefaultReader,
+    outcome: Result<(), TransportError>,
+) -> Result<(), TransportError> {
+    let _ = reader.cancel();
+    outcome
+}
+
+enum Chunk {
+    Bytes(Vec<u8>),
+    End,
+}
+
+const ABORTED: &str = "aborted";
+const IDLE: &str = "idle";
+
+/// A promise that resolves to [`ABORTED`] when `signal` aborts (at once if it already has).
+fn abort_promise(signal: &AbortSignal) -> Promise {
+    let signal = signal.clone();
+    Promise::new(&mut |resolve, _reject| {
+        if signal.aborted() {
+            let _ = resolve.call1(&JsValue::NULL, &ABORTED.into());
+            return;
+        }
+        let on_abort = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &ABORTED.into());
+        });
+        let _ = signal.add_event_listener_with_callback("abort", on_abort.unchecked_ref());
+    })
+}
+
+/// The next read of `reader`, or the abort, or the idle timer, whichever comes first.
+async fn next_chunk(
+    reader: &ReadableStreamDefaultReader,
+    aborted: &Promise,
+    idle: Duration,
+) -> Result<Chunk, TransportError> {
+    let window = web_sys::window().expect("a window");
+    let mut timer = None;
+    let idle_timer = Promise::new(&mut |resolve, _reject| {
+        let ms = i32::try_from(idle.as_millis()).unwrap_or(i32::MAX);
+        let on_idle = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &IDLE.into());
+        });
+        timer = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(on_idle.unchecked_ref(), ms)
+            .ok();
+    });
+    let race = Promise::race(&js_sys::Array::of3(&reader.read(), aborted, &idle_timer));
+    let result = JsFuture::from(race).await;
+    if let Some(timer) = timer {
+        window.clear_timeout_with_handle(timer);
     }
-    decoder.finish();
-    Err(TransportError::Interrupted)
+    let chunk = result.map_err(|e| TransportError::Network(js_message(&e)))?;
+    match chunk.as_string().as_deref() {
+        Some(ABORTED) => return Err(TransportError::Aborted),
+        Some(IDLE) => return Err(TransportError::IdleTimeout(idle)),
+        _ => {}
+    }
+    if Reflect::get(&chunk, &"done".into())
+        .ok()
+        .and_then(|d| d.as_bool())
+        .unwrap_or(true)
+    {
+        return Ok(Chunk::End);
+    }
+    let value: Uint8Array = Reflect::get(&chunk, &"value".into())
+        .map_err(|e| TransportError::Network(js_message(&e)))?
+        .unchecked_into();
+    Ok(Chunk::Bytes(value.to_vec()))
 }
 
 async fn http_error(response: Response) -> TransportError {

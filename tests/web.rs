@@ -5,12 +5,18 @@
 use assist_protocol::StreamEvent;
 use flowyte_copilot::Panel;
 use flowyte_copilot::transport::{TransportError, read_event_stream};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{AbortController, HtmlButtonElement, HtmlElement, HtmlTextAreaElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+const IDLE: Duration = Duration::from_secs(5);
 
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
@@ -54,19 +60,25 @@ async fn the_panel_has_a_message_box_a_send_button_and_a_conversation_log() {
     assert!(!send.disabled(), "Send is enabled once there is a message");
 }
 
-/// A ReadableStream of the given text chunks, built in the page (no network).
-fn stream_of(chunks: &[&str]) -> web_sys::ReadableStream {
+/// A ReadableStream of the given byte chunks, built in the page (no network). It closes after
+/// the last chunk, or stays open (like a stalled server) when `close` is false.
+fn stream_of_bytes(chunks: &[&[u8]], close: bool) -> web_sys::ReadableStream {
     let parts = js_sys::Array::new();
     for chunk in chunks {
-        parts.push(&js_sys::Uint8Array::from(chunk.as_bytes()));
+        parts.push(&js_sys::Uint8Array::from(*chunk));
     }
     let make = js_sys::Function::new_with_args(
-        "parts",
-        "return new ReadableStream({ start(c) { for (const p of parts) c.enqueue(p); c.close(); } });",
+        "parts, close",
+        "return new ReadableStream({ start(c) { for (const p of parts) c.enqueue(p); if (close) c.close(); } });",
     );
-    make.call1(&wasm_bindgen::JsValue::NULL, &parts)
+    make.call2(&wasm_bindgen::JsValue::NULL, &parts, &close.into())
         .unwrap()
         .unchecked_into()
+}
+
+fn stream_of(chunks: &[&str]) -> web_sys::ReadableStream {
+    let bytes: Vec<&[u8]> = chunks.iter().map(|c| c.as_bytes()).collect();
+    stream_of_bytes(&bytes, true)
 }
 
 #[wasm_bindgen_test]
@@ -78,7 +90,7 @@ async fn the_transport_decodes_events_cut_across_chunks() {
     ]);
     let abort = AbortController::new().unwrap();
     let mut events = Vec::new();
-    read_event_stream(stream, &abort.signal(), |e| events.push(e))
+    read_event_stream(stream, &abort.signal(), IDLE, |e| events.push(e))
         .await
         .unwrap();
     assert_eq!(events.len(), 3);
@@ -93,10 +105,154 @@ async fn a_stream_without_done_is_interrupted_and_keeps_what_arrived() {
     let stream = stream_of(&["event:delta\ndata:{\"text\":\"half\"}\n\nevent:delta\ndata:{\"te"]);
     let abort = AbortController::new().unwrap();
     let mut events = Vec::new();
-    let result = read_event_stream(stream, &abort.signal(), |e| events.push(e)).await;
+    let result = read_event_stream(stream, &abort.signal(), IDLE, |e| events.push(e)).await;
     assert!(
         matches!(result, Err(TransportError::Interrupted)),
         "{result:?}"
     );
     assert_eq!(events.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn awkward_cuts_split_characters_crlf_and_the_bom() {
+    // "é" split between its two bytes, a CR ending one chunk and its LF starting the next, and
+    // the BOM cut in half: all normal for a network read.
+    let stream = stream_of_bytes(
+        &[
+            b"\xEF\xBB",
+            b"\xBF: hi\revent:delta\r",
+            b"\ndata:{\"text\":\"h\xC3",
+            b"\xA9\"}\r",
+            b"\n\r",
+            b"\nevent:done\ndata:{}\n\n",
+        ],
+        true,
+    );
+    let abort = AbortController::new().unwrap();
+    let mut events = Vec::new();
+    read_event_stream(stream, &abort.signal(), IDLE, |e| events.push(e))
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(matches!(&events[0], StreamEvent::Delta(d) if d.text == "hé"));
+    assert_eq!(events[1], StreamEvent::Done(None));
+}
+
+#[wasm_bindgen_test]
+async fn stop_mid_stream_ends_the_read_as_aborted() {
+    // The first event arrives, then the server goes quiet; the person presses Stop.
+    let stream = stream_of_bytes(&[b"event:delta\ndata:{\"text\":\"part\"}\n\n"], false);
+    let abort = AbortController::new().unwrap();
+    let signal = abort.signal();
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let seen = events.clone();
+    let read = read_event_stream(stream, &signal, IDLE, move |e| {
+        seen.borrow_mut().push(e);
+        // Abort as soon as the first event is delivered.
+        abort.abort();
+    });
+    let result = read.await;
+    assert!(matches!(result, Err(TransportError::Aborted)), "{result:?}");
+    assert_eq!(events.borrow().len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_silent_stream_times_out() {
+    let stream = stream_of_bytes(&[b": keep-alive\n"], false);
+    let abort = AbortController::new().unwrap();
+    let result =
+        read_event_stream(stream, &abort.signal(), Duration::from_millis(50), |_| {}).await;
+    assert!(
+        matches!(result, Err(TransportError::IdleTimeout(_))),
+        "{result:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_frame_that_is_not_the_json_its_event_needs_is_an_error() {
+    let stream =
+        stream_of(&["event:delta\ndata:{\"text\":\"ok\"}\n\nevent:mutation\ndata:[1,2]\n\n"]);
+    let abort = AbortController::new().unwrap();
+    let mut events = Vec::new();
+    let result = read_event_stream(stream, &abort.signal(), IDLE, |e| events.push(e)).await;
+    assert!(
+        matches!(result, Err(TransportError::BadFrame(ref e)) if e.event == "mutation"),
+        "{result:?}"
+    );
+    assert_eq!(
+        events.len(),
+        1,
+        "the events before the bad frame were delivered"
+    );
+}
+
+/// Waits (up to ~2 s) until `condition` holds, letting the page's tasks and timers run.
+async fn until(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        let pause = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(pause).await.unwrap();
+        leptos::task::tick().await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[wasm_bindgen_test]
+async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
+    // Stand in for the gateway: a session, then a stream that sends one delta and stalls.
+    let install = js_sys::Function::new_no_args(
+        "window.__realFetch = window.fetch;
+         window.fetch = async (input) => {
+           const url = typeof input === 'string' ? input : input.url;
+           if (url.endsWith('/session')) {
+             return new Response('{\"csrfToken\":\"t\",\"expiresAt\":0}', { status: 201, headers: { 'content-type': 'application/json' } });
+           }
+           const body = new ReadableStream({ start(c) {
+             c.enqueue(new TextEncoder().encode('event:delta\\ndata:{\"text\":\"Half a reply\"}\\n\\n'));
+           } });
+           return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+         };",
+    );
+    install.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+
+    let host = mount_panel();
+    leptos::task::tick().await;
+    let message: HtmlTextAreaElement = find(&host, "textarea[aria-label=Message]");
+    message.set_value("release the number ending 4421");
+    message
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    find::<HtmlButtonElement>(&host, "button[type=submit]").click();
+
+    let reply_is = |text: &str| {
+        host.query_selector(".turn-reply")
+            .unwrap()
+            .and_then(|r| r.text_content())
+            .is_some_and(|t| t == text)
+    };
+    until("the partial reply", || reply_is("Half a reply")).await;
+    let stop: HtmlButtonElement = find(&host, "button[type=button]");
+    assert_eq!(stop.text_content().as_deref(), Some("Stop"));
+    stop.click();
+    until("the stopped turn", || {
+        host.query_selector(".turn[data-phase=stopped]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert!(reply_is("Half a reply"), "the partial reply stays");
+    let log: HtmlElement = find(&host, "[role=log]");
+    assert_eq!(log.get_attribute("aria-busy").as_deref(), Some("false"));
+
+    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
 }

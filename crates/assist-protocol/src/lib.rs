@@ -6,6 +6,7 @@
 //! - [`StreamEvent`]: what each event of the stream means (ARCHITECTURE §2), decoded from an
 //!   [`sse::Event`] and encoded back to a frame.
 
+pub mod samples;
 pub mod sse;
 
 use serde::{Deserialize, Serialize};

@@ -151,18 +151,20 @@ impl Decoder {
                 bytes = &bytes[1..];
             }
         }
-        while let Some(pos) = bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+        while let Some(pos) = memchr::memchr2(b'\n', b'\r', bytes) {
             let (head, tail) = bytes.split_at(pos);
-            let line_bytes = if self.line.is_empty() {
-                head
+            if self.line.is_empty() {
+                self.check_size(head.len())?;
+                self.process_line(head, out)?;
             } else {
-                self.line.extend_from_slice(head);
-                &self.line[..]
-            };
-            self.check_size(line_bytes.len())?;
-            let line = String::from_utf8_lossy(line_bytes).into_owned();
-            self.line.clear();
-            self.process_line(&line, out)?;
+                // The line began in an earlier chunk.
+                self.check_size(self.line.len() + head.len())?;
+                let mut line = std::mem::take(&mut self.line);
+                line.extend_from_slice(head);
+                self.process_line(&line, out)?;
+                line.clear();
+                self.line = line;
+            }
             bytes = if tail[0] == b'\r' {
                 match tail.get(1) {
                     Some(b'\n') => &tail[2..],
@@ -193,39 +195,51 @@ impl Decoder {
         }
     }
 
-    fn process_line(&mut self, line: &str, out: &mut Vec<Event>) -> Result<(), FrameTooLarge> {
+    /// One complete line, without its terminator. Each line is UTF-8 decoded on its own (with
+    /// replacement characters); valid lines are borrowed, not copied.
+    fn process_line(&mut self, line: &[u8], out: &mut Vec<Event>) -> Result<(), FrameTooLarge> {
         // "If the line is empty (a blank line): Dispatch the event."
         if line.is_empty() {
             self.dispatch(out);
             return Ok(());
         }
         // "If the line starts with a U+003A COLON character (:): Ignore the line."
-        if line.starts_with(':') {
+        if line[0] == b':' {
             return Ok(());
         }
         // "If the line contains a U+003A COLON character: collect the characters on the line
         // before the first colon as field, and after it as value; if value starts with a
         // U+0020 SPACE character, remove it from value. Otherwise the whole line is the field
         // name and the value is the empty string."
-        let (field, value) = match line.split_once(':') {
-            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
-            None => (line, ""),
+        let (field, value) = match memchr::memchr(b':', line) {
+            Some(colon) => {
+                let value = &line[colon + 1..];
+                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None => (line, &b""[..]),
         };
         self.frame_open = true;
         match field {
-            "event" => self.event_type = value.to_owned(),
-            "data" => {
-                self.data.push_str(value);
+            b"event" => {
+                self.event_type.clear();
+                self.event_type.push_str(&String::from_utf8_lossy(value));
+            }
+            b"data" => {
+                self.data.push_str(&String::from_utf8_lossy(value));
                 self.data.push('\n');
                 self.check_size(0)?;
             }
             // "If the field value does not contain U+0000 NULL, then set the last event ID
             // buffer to the field value. Otherwise, ignore the field."
-            "id" if !value.contains('\0') => self.last_event_id = value.to_owned(),
+            b"id" if !value.contains(&0) => {
+                self.last_event_id.clear();
+                self.last_event_id.push_str(&String::from_utf8_lossy(value));
+            }
             // "If the field value consists of only ASCII digits, then interpret the field value
             // as an integer in base ten, and set the event stream's reconnection time."
-            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                self.retry = value.parse().ok().or(Some(u64::MAX));
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let digits = std::str::from_utf8(value).expect("ASCII digits");
+                self.retry = Some(digits.parse().unwrap_or(u64::MAX));
             }
             // "Otherwise: The field is ignored."
             _ => {}
