@@ -1,5 +1,6 @@
 //! Property: for any input and any way of cutting it into chunks (1-byte chunks included), the
 //! decoder dispatches the same events, and reports the same end, as for the whole input at once.
+#![cfg(not(target_arch = "wasm32"))]
 
 use assist_protocol::sse::{Decoder, End, Event};
 use proptest::prelude::*;

@@ -1,4 +1,5 @@
 //! The `assist-stream` binary: one JSON line per event, then how the input ended.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
 use std::process::{Command, Stdio};
