@@ -202,7 +202,6 @@ pub async fn read_event_stream(
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let aborted = abort_promise(signal);
     let mut decoder = sse::Decoder::new();
-    let mut events = Vec::new();
     let outcome = loop {
         let chunk = match next_chunk(&reader, &aborted, idle).await {
             Ok(Chunk::Bytes(bytes)) => bytes,
@@ -212,21 +211,26 @@ pub async fn read_event_stream(
             }
             Err(error) => break Err(error),
         };
-        events.clear();
-        if let Err(error) = decoder.feed_into(&chunk, &mut events) {
+        // Events after a terminal or broken one in the same chunk are not delivered.
+        let mut failure = None;
+        let mut terminal = false;
+        let fed = decoder.feed_with(&chunk, |event| {
+            if terminal || failure.is_some() {
+                return;
+            }
+            match StreamEvent::from_sse(event) {
+                Ok(event) => {
+                    terminal = matches!(event, StreamEvent::Done(_) | StreamEvent::Error(_));
+                    on_event(event);
+                }
+                Err(error) => failure = Some(TransportError::from(error)),
+            }
+        });
+        if let Err(error) = fed {
             break Err(error.into());
         }
-        let mut terminal = false;
-        for event in events.drain(..) {
-            let event = match StreamEvent::from_sse(&event) {
-                Ok(event) => event,
-                Err(error) => return finish(&reader, Err(error.into())),
-            };
-            terminal = matches!(event, StreamEvent::Done(_) | StreamEvent::Error(_));
-            on_event(event);
-            if terminal {
-                break;
-            }
+        if let Some(error) = failure {
+            break Err(error);
         }
         if terminal {
             break Ok(());

@@ -212,14 +212,14 @@ pub enum StreamEvent {
 impl StreamEvent {
     /// Interprets a dispatched event. Unknown types become [`StreamEvent::Other`]; a known type
     /// whose data is not the JSON it needs is an error (never dropped silently).
-    pub fn from_sse(event: &sse::Event) -> Result<Self, WireError> {
-        fn parse<T: serde::de::DeserializeOwned>(event: &sse::Event) -> Result<T, WireError> {
-            serde_json::from_str(&event.data).map_err(|source| WireError {
-                event: event.event.clone(),
+    pub fn from_sse(event: sse::EventRef<'_>) -> Result<Self, WireError> {
+        fn parse<T: serde::de::DeserializeOwned>(event: sse::EventRef<'_>) -> Result<T, WireError> {
+            serde_json::from_str(event.data).map_err(|source| WireError {
+                event: event.event.to_owned(),
                 source,
             })
         }
-        Ok(match event.event.as_str() {
+        Ok(match event.event {
             "progress" | "tool_call" => Self::Progress(parse(event)?),
             "delta" => Self::Delta(parse(event)?),
             "mutation" => Self::Mutation(parse(event)?),
@@ -236,7 +236,7 @@ impl StreamEvent {
                     } else {
                         Self::Done(Some(serde_json::from_value(value).map_err(|source| {
                             WireError {
-                                event: event.event.clone(),
+                                event: event.event.to_owned(),
                                 source,
                             }
                         })?))
@@ -358,11 +358,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn sse(event: &str, data: &str) -> sse::Event {
-        sse::Event {
-            event: event.into(),
-            data: data.into(),
-            id: String::new(),
+    fn sse<'a>(event: &'a str, data: &'a str) -> sse::EventRef<'a> {
+        sse::EventRef {
+            event,
+            data,
+            id: "",
         }
     }
 
@@ -370,25 +370,25 @@ mod tests {
     fn done_with_result_or_empty() {
         let full = json!({"reply": "Hi", "threadId": "thr_1", "appliedMutations": [], "pendingConfirmations": []});
         let StreamEvent::Done(Some(result)) =
-            StreamEvent::from_sse(&sse("done", &full.to_string())).unwrap()
+            StreamEvent::from_sse(sse("done", &full.to_string())).unwrap()
         else {
             panic!("expected a result")
         };
         assert_eq!(result.reply, "Hi");
         assert_eq!(result.thread_id.as_deref(), Some("thr_1"));
         assert_eq!(
-            StreamEvent::from_sse(&sse("done", "")).unwrap(),
+            StreamEvent::from_sse(sse("done", "")).unwrap(),
             StreamEvent::Done(None)
         );
         assert_eq!(
-            StreamEvent::from_sse(&sse("done", "{}")).unwrap(),
+            StreamEvent::from_sse(sse("done", "{}")).unwrap(),
             StreamEvent::Done(None)
         );
     }
 
     #[test]
     fn tool_call_is_progress_and_unknown_is_other() {
-        let p = StreamEvent::from_sse(&sse(
+        let p = StreamEvent::from_sse(sse(
             "tool_call",
             r#"{"message":"GET /agents","status":"started","extra":1}"#,
         ))
@@ -401,7 +401,7 @@ mod tests {
             })
         ));
         assert_eq!(
-            StreamEvent::from_sse(&sse("heartbeat", "not json")).unwrap(),
+            StreamEvent::from_sse(sse("heartbeat", "not json")).unwrap(),
             StreamEvent::Other {
                 event: "heartbeat".into()
             }
@@ -410,7 +410,7 @@ mod tests {
 
     #[test]
     fn bad_data_for_a_known_event_is_an_error() {
-        let err = StreamEvent::from_sse(&sse("delta", "{\"txt\":1}")).unwrap_err();
+        let err = StreamEvent::from_sse(sse("delta", "{\"txt\":1}")).unwrap_err();
         assert_eq!(err.event, "delta");
     }
 
@@ -437,7 +437,7 @@ mod tests {
             .feed(wire.as_bytes())
             .unwrap()
             .iter()
-            .map(|e| StreamEvent::from_sse(e).unwrap())
+            .map(|e| StreamEvent::from_sse(e.as_ref()).unwrap())
             .collect();
         assert_eq!(decoded, events);
         assert_eq!(decoder.finish(), sse::End::Clean);

@@ -5,9 +5,12 @@
 //! line, of a CRLF pair or of a multi-byte character: partial input is normal), and dispatched
 //! [`Event`]s come out. [`Decoder::finish`] tells a clean end from a stream cut mid-frame.
 //!
-//! Lines are split on bytes: CR and LF never occur inside a UTF-8 multi-byte sequence, so each
-//! complete line is decoded on its own ("UTF-8 decode", with replacement characters), and a
-//! character split across chunks is simply carried over with the rest of its line.
+//! Lines are split on bytes: CR and LF never occur inside a UTF-8 multi-byte sequence, so a
+//! line can be decoded on its own ("UTF-8 decode", with replacement characters) and a character
+//! split across chunks is simply carried over with the rest of its line. For speed each chunk
+//! is validated once and its lines are borrowed from it as `&str`.
+
+use std::borrow::Cow;
 
 use thiserror::Error;
 
@@ -26,6 +29,36 @@ pub struct Event {
     /// The last event ID string in force when the event was dispatched (it persists across
     /// events until an `id` field changes it).
     pub id: String,
+}
+
+/// A dispatched event borrowed from the decoder (see [`Decoder::feed_with`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventRef<'a> {
+    pub event: &'a str,
+    pub data: &'a str,
+    pub id: &'a str,
+}
+
+impl EventRef<'_> {
+    /// An owned copy.
+    pub fn to_owned(self) -> Event {
+        Event {
+            event: self.event.to_owned(),
+            data: self.data.to_owned(),
+            id: self.id.to_owned(),
+        }
+    }
+}
+
+impl Event {
+    /// Borrows this event as an [`EventRef`].
+    pub fn as_ref(&self) -> EventRef<'_> {
+        EventRef {
+            event: &self.event,
+            data: &self.data,
+            id: &self.id,
+        }
+    }
 }
 
 /// How a stream ended.
@@ -110,6 +143,27 @@ impl Decoder {
 
     /// Like [`Decoder::feed`], appending to `out` (lets a caller reuse one buffer).
     pub fn feed_into(&mut self, chunk: &[u8], out: &mut Vec<Event>) -> Result<(), FrameTooLarge> {
+        self.feed_with(chunk, |event| out.push(event.to_owned()))
+    }
+
+    /// Feeds the next chunk and calls `on_event` for each event it completes, in order. The
+    /// event borrows the decoder's buffers, so nothing is allocated per event: the fast path
+    /// for callers that parse the data straight away.
+    pub fn feed_with(
+        &mut self,
+        chunk: &[u8],
+        mut on_event: impl FnMut(EventRef<'_>),
+    ) -> Result<(), FrameTooLarge> {
+        self.feed_dyn(chunk, &mut on_event)
+    }
+
+    /// The body of [`Decoder::feed_with`], not generic: it is compiled once, in this crate and
+    /// with its optimisation level, rather than in each caller (the size-optimised panel).
+    fn feed_dyn(
+        &mut self,
+        chunk: &[u8],
+        out: &mut dyn FnMut(EventRef<'_>),
+    ) -> Result<(), FrameTooLarge> {
         let mut rest = chunk;
         if !self.bom_checked {
             // "One leading U+FEFF BYTE ORDER MARK character must be ignored if any are present."
@@ -144,43 +198,60 @@ impl Decoder {
     }
 
     /// Splits `bytes` into lines ("CRLF, LF or CR") and processes each complete one.
-    fn scan(&mut self, mut bytes: &[u8], out: &mut Vec<Event>) -> Result<(), FrameTooLarge> {
+    fn scan(
+        &mut self,
+        mut bytes: &[u8],
+        out: &mut dyn FnMut(EventRef<'_>),
+    ) -> Result<(), FrameTooLarge> {
         if self.after_cr && !bytes.is_empty() {
             self.after_cr = false;
             if bytes[0] == b'\n' {
                 bytes = &bytes[1..];
             }
         }
-        while let Some(pos) = memchr::memchr2(b'\n', b'\r', bytes) {
-            let (head, tail) = bytes.split_at(pos);
+        // The chunk is UTF-8 validated once, from the first line that begins in it, and the
+        // lines inside its valid part are sliced out as `&str` with no further checks. Lines
+        // that began in an earlier chunk, or that hold invalid bytes, are decoded on their own
+        // (a chunk in the middle of a long line is not validated twice).
+        let mut text: Option<(usize, &str)> = None;
+        let mut start = 0;
+        let mut crlf_lf = None;
+        for pos in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if crlf_lf == Some(pos) {
+                // The LF of a CRLF pair: the line already ended at the CR.
+                start = pos + 1;
+                continue;
+            }
             if self.line.is_empty() {
-                self.check_size(head.len())?;
-                self.process_line(head, out)?;
+                self.check_size(pos - start)?;
+                let (base, valid) =
+                    *text.get_or_insert_with(|| (start, valid_prefix(&bytes[start..])));
+                match valid.get(start - base..pos - base) {
+                    Some(line) => self.process_line(line, out)?,
+                    None => self.process_line(&String::from_utf8_lossy(&bytes[start..pos]), out)?,
+                }
             } else {
-                // The line began in an earlier chunk.
-                self.check_size(self.line.len() + head.len())?;
+                self.check_size(self.line.len() + pos - start)?;
                 let mut line = std::mem::take(&mut self.line);
-                line.extend_from_slice(head);
-                self.process_line(&line, out)?;
+                line.extend_from_slice(&bytes[start..pos]);
+                self.process_line(&utf8(&line), out)?;
                 line.clear();
                 self.line = line;
             }
-            bytes = if tail[0] == b'\r' {
-                match tail.get(1) {
-                    Some(b'\n') => &tail[2..],
-                    Some(_) => &tail[1..],
-                    None => {
-                        self.after_cr = true;
-                        &tail[1..]
-                    }
+            if bytes[pos] == b'\r' {
+                match bytes.get(pos + 1) {
+                    Some(b'\n') => crlf_lf = Some(pos + 1),
+                    Some(_) => {}
+                    // Whether an LF follows is for the next chunk to tell.
+                    None => self.after_cr = true,
                 }
-            } else {
-                &tail[1..]
-            };
+            }
+            start = pos + 1;
         }
-        if !bytes.is_empty() {
-            self.check_size(self.line.len() + bytes.len())?;
-            self.line.extend_from_slice(bytes);
+        let rest = &bytes[start..];
+        if !rest.is_empty() {
+            self.check_size(self.line.len() + rest.len())?;
+            self.line.extend_from_slice(rest);
         }
         Ok(())
     }
@@ -195,51 +266,53 @@ impl Decoder {
         }
     }
 
-    /// One complete line, without its terminator. Each line is UTF-8 decoded on its own (with
-    /// replacement characters); valid lines are borrowed, not copied.
-    fn process_line(&mut self, line: &[u8], out: &mut Vec<Event>) -> Result<(), FrameTooLarge> {
+    /// One complete line, already decoded, without its terminator.
+    fn process_line(
+        &mut self,
+        line: &str,
+        out: &mut dyn FnMut(EventRef<'_>),
+    ) -> Result<(), FrameTooLarge> {
         // "If the line is empty (a blank line): Dispatch the event."
         if line.is_empty() {
             self.dispatch(out);
             return Ok(());
         }
         // "If the line starts with a U+003A COLON character (:): Ignore the line."
-        if line[0] == b':' {
+        if line.as_bytes()[0] == b':' {
             return Ok(());
         }
         // "If the line contains a U+003A COLON character: collect the characters on the line
         // before the first colon as field, and after it as value; if value starts with a
         // U+0020 SPACE character, remove it from value. Otherwise the whole line is the field
         // name and the value is the empty string."
-        let (field, value) = match memchr::memchr(b':', line) {
+        let (field, value) = match memchr::memchr(b':', line.as_bytes()) {
             Some(colon) => {
                 let value = &line[colon + 1..];
-                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
+                (&line[..colon], value.strip_prefix(' ').unwrap_or(value))
             }
-            None => (line, &b""[..]),
+            None => (line, ""),
         };
         self.frame_open = true;
         match field {
-            b"event" => {
+            "event" => {
                 self.event_type.clear();
-                self.event_type.push_str(&String::from_utf8_lossy(value));
+                self.event_type.push_str(value);
             }
-            b"data" => {
-                self.data.push_str(&String::from_utf8_lossy(value));
+            "data" => {
+                self.data.push_str(value);
                 self.data.push('\n');
                 self.check_size(0)?;
             }
             // "If the field value does not contain U+0000 NULL, then set the last event ID
             // buffer to the field value. Otherwise, ignore the field."
-            b"id" if !value.contains(&0) => {
+            "id" if !value.contains('\0') => {
                 self.last_event_id.clear();
-                self.last_event_id.push_str(&String::from_utf8_lossy(value));
+                self.last_event_id.push_str(value);
             }
             // "If the field value consists of only ASCII digits, then interpret the field value
             // as an integer in base ten, and set the event stream's reconnection time."
-            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                let digits = std::str::from_utf8(value).expect("ASCII digits");
-                self.retry = Some(digits.parse().unwrap_or(u64::MAX));
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                self.retry = Some(value.parse().unwrap_or(u64::MAX));
             }
             // "Otherwise: The field is ignored."
             _ => {}
@@ -247,7 +320,7 @@ impl Decoder {
         Ok(())
     }
 
-    fn dispatch(&mut self, out: &mut Vec<Event>) {
+    fn dispatch(&mut self, out: &mut dyn FnMut(EventRef<'_>)) {
         self.frame_open = false;
         // "If the data buffer is an empty string, set the data buffer and the event type buffer
         // to the empty string and return."
@@ -257,17 +330,39 @@ impl Decoder {
         }
         // "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
         // remove the last character from the data buffer."
-        self.data.pop();
+        let data = &self.data[..self.data.len() - 1];
         let event = if self.event_type.is_empty() {
-            "message".to_owned()
+            "message"
         } else {
-            std::mem::take(&mut self.event_type)
+            &self.event_type
         };
-        out.push(Event {
+        out(EventRef {
             event,
-            data: std::mem::take(&mut self.data),
-            id: self.last_event_id.clone(),
+            data,
+            id: &self.last_event_id,
         });
+        // Cleared, not freed: the next frame reuses the capacity.
+        self.data.clear();
+        self.event_type.clear();
+    }
+}
+
+/// The longest prefix of `bytes` that is valid UTF-8 (checked with SIMD where the target has
+/// it). A chunk usually is valid whole, or ends inside a character the next chunk completes.
+fn valid_prefix(bytes: &[u8]) -> &str {
+    match simdutf8::compat::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => simdutf8::basic::from_utf8(&bytes[..error.valid_up_to()])
+            .expect("the prefix before the first error is valid"),
+    }
+}
+
+/// "UTF-8 decode" of one line: borrowed when valid, with U+FFFD replacement characters
+/// otherwise.
+fn utf8(bytes: &[u8]) -> Cow<'_, str> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 

@@ -81,7 +81,7 @@ async fn frames_arrive_through_the_gateway_before_the_upstream_finishes() {
                 finished_when_first_arrived =
                     Some(servers.sim.stats.streams_finished.load(Ordering::SeqCst));
             }
-            events.push(StreamEvent::from_sse(&event).unwrap());
+            events.push(StreamEvent::from_sse(event.as_ref()).unwrap());
         }
     }
     assert_eq!(decoder.finish(), sse::End::Clean);
