@@ -12,7 +12,6 @@
 #![cfg(target_arch = "wasm32")]
 
 use assist_protocol::samples;
-use assist_protocol::sse::Decoder;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -88,20 +87,7 @@ async fn decoder_throughput_in_the_browser() {
     ];
     for (name, input) in &inputs {
         let bytes = input.as_bytes();
-        let (ms, events) = best_ms(|| {
-            let mut decoder = Decoder::new();
-            let (mut count, mut data_bytes) = (0, 0);
-            for chunk in bytes.chunks(CHUNK) {
-                decoder
-                    .feed_with(chunk, |event| {
-                        count += 1;
-                        data_bytes += event.data.len();
-                    })
-                    .unwrap();
-            }
-            std::hint::black_box(data_bytes);
-            count
-        });
+        let (ms, events) = best_ms(|| samples::decode_in_chunks(bytes, CHUNK));
         report(
             "assist-protocol (wasm, chromium)",
             name,

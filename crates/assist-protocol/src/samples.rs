@@ -96,6 +96,23 @@ pub fn large_frames(count: usize, bytes: usize) -> String {
     out
 }
 
+/// The benchmarks' unit of work: decodes `input` fed `chunk` bytes at a time, touching every
+/// event's data as a consumer would, and returns the number of events.
+pub fn decode_in_chunks(input: &[u8], chunk: usize) -> usize {
+    let mut decoder = crate::sse::Decoder::new();
+    let (mut count, mut data_bytes) = (0, 0);
+    for piece in input.chunks(chunk) {
+        decoder
+            .feed_with(piece, |event| {
+                count += 1;
+                data_bytes += event.data.len();
+            })
+            .expect("samples stay under the frame limit");
+    }
+    std::hint::black_box(data_bytes);
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
