@@ -5,6 +5,9 @@
 //! the upstream control plane, streaming the answer back frame by frame. It can also serve the
 //! built panel (`dist/`), the one-origin setup the end-to-end tests use.
 
+pub mod csp;
+pub mod limits;
+pub mod logging;
 pub mod proxy;
 pub mod session;
 
@@ -14,9 +17,12 @@ use std::time::Duration;
 
 use assist_protocol::ProblemDetails;
 use axum::Router;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
+use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::limits::{LimitConfig, Limits};
 use crate::session::{CSRF_HEADER, Session, SessionStore};
 
 /// How the gateway runs.
@@ -38,6 +44,10 @@ pub struct Config {
     pub session_absolute: Duration,
     /// No response headers from the upstream within this → 504.
     pub upstream_timeout: Duration,
+    /// Per-session request rate and open streams.
+    pub limits: LimitConfig,
+    /// `frame-ancestors` of the served panel's Content-Security-Policy (who may embed it).
+    pub frame_ancestors: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -64,6 +74,8 @@ impl Config {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             upstream_timeout: Duration::from_secs(30),
+            limits: LimitConfig::default(),
+            frame_ancestors: "'self'".to_owned(),
         }
     }
 }
@@ -73,6 +85,7 @@ impl Config {
 pub struct AppState {
     pub config: Arc<Config>,
     pub sessions: Arc<SessionStore>,
+    pub limits: Arc<Limits>,
     pub client: reqwest::Client,
 }
 
@@ -89,6 +102,7 @@ impl AppState {
             .build()
             .expect("the HTTP client builds");
         Self {
+            limits: Limits::new(config.limits),
             config: Arc::new(config),
             sessions,
             client,
@@ -102,7 +116,25 @@ pub fn app(state: AppState) -> Router {
         .merge(session::router())
         .merge(proxy::router());
     if let Some(dist) = &state.config.dist {
-        router = router.fallback_service(ServeDir::new(dist));
+        let policy = csp::policy(dist, &state.config.frame_ancestors).unwrap_or_else(|error| {
+            tracing::error!(%error, dist = %dist.display(), "cannot read the built panel");
+            "default-src 'none'".to_owned()
+        });
+        let panel = ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_str(&policy).expect("the policy is ASCII"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ))
+            .service(ServeDir::new(dist));
+        router = router.fallback_service(panel);
     } else {
         router = router.fallback(|| async {
             ProblemDetails::new(404, "Not found", "The gateway does not serve this path.")

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
+use flowyte_gateway::logging::Redacting;
 use flowyte_gateway::{AppState, Config, app};
 
 /// The session-bound key proxy between the copilot panel and the Flowyte control plane.
@@ -36,6 +37,9 @@ struct Args {
     /// Another origin allowed to call the gateway (e.g. the `trunk serve` page); repeatable.
     #[arg(long = "allow-origin")]
     allowed_origins: Vec<String>,
+    /// Who may embed the served panel (CSP `frame-ancestors`), e.g. "'self' https://app.example".
+    #[arg(long, default_value = "'self'")]
+    frame_ancestors: String,
 }
 
 #[tokio::main]
@@ -44,6 +48,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        // Whatever logs it, a secret key never reaches the log.
+        .with_writer(Redacting(std::io::stderr))
         .init();
     let args = Args::parse();
     let api_key = match (args.api_key, args.api_key_file) {
@@ -60,6 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.dist = args.dist;
     config.dev_http = args.dev_http;
     config.allowed_origins = args.allowed_origins;
+    config.frame_ancestors = args.frame_ancestors;
     tracing::info!(?config, "starting");
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     // Scripts and tests read this line to learn the port.

@@ -23,6 +23,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// One browser session.
 #[derive(Clone, Debug)]
 pub struct Session {
+    /// The cookie value: the key of this session's state here and in the limits.
+    pub id: String,
     pub csrf: String,
     created: Instant,
     last_seen: Instant,
@@ -49,13 +51,14 @@ impl SessionStore {
     /// Starts a session and returns its id.
     pub fn create(&self) -> (String, Session) {
         let now = Instant::now();
+        let id = random_token();
         let session = Session {
+            id: id.clone(),
             csrf: random_token(),
             created: now,
             last_seen: now,
             expires_at_unix: unix_now() + self.absolute.as_secs(),
         };
-        let id = random_token();
         let mut sessions = self.sessions.lock().expect("session lock");
         // Expired sessions are dropped whenever a new one starts, so memory stays bounded by
         // the sessions alive in the last idle window.

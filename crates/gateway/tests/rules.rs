@@ -1,0 +1,392 @@
+//! The gateway's rules over real loopback HTTP, against a small recording upstream: the
+//! allow-list, what is forwarded and what never is, limits, timeouts, cancellation and the
+//! served panel's headers.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Uri};
+use axum::response::IntoResponse;
+use axum::routing::any;
+use flowyte_gateway::limits::LimitConfig;
+use flowyte_gateway::session::CSRF_HEADER;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const KEY: &str = "flowyte_sk_test_rules_key_0123456789";
+
+/// What the upstream saw of each request.
+#[derive(Clone, Default)]
+struct Seen {
+    requests: Arc<Mutex<Vec<(String, HeaderMap)>>>,
+    /// Set when a streaming answer's body was dropped (the client went away).
+    stream_dropped: Arc<AtomicBool>,
+    open_streams: Arc<AtomicUsize>,
+}
+
+/// Counts itself open while alive.
+struct Open(Arc<AtomicUsize>, Arc<AtomicBool>);
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.1.store(true, Ordering::SeqCst);
+    }
+}
+
+/// An upstream that records requests. `/api/v1/assist` with message "stream" answers with an
+/// endless paced stream; "slow" waits 2 s before answering; anything else echoes the path.
+fn upstream(seen: Seen) -> Router {
+    Router::new().fallback(any(move |uri: Uri, headers: HeaderMap, body: Bytes| {
+        let seen = seen.clone();
+        async move {
+            seen.requests
+                .lock()
+                .unwrap()
+                .push((uri.path().to_owned(), headers));
+            let message = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v["message"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            match message.as_str() {
+                "stream" => {
+                    seen.open_streams.fetch_add(1, Ordering::SeqCst);
+                    let guard = Open(seen.open_streams.clone(), seen.stream_dropped.clone());
+                    let frames = futures_util::stream::unfold(guard, |guard| async move {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        let frame = Bytes::from_static(b"event:delta\ndata:{\"text\":\"x\"}\n\n");
+                        Some((Ok::<_, Infallible>(frame), guard))
+                    });
+                    (
+                        [("content-type", "text/event-stream")],
+                        Body::from_stream(frames),
+                    )
+                        .into_response()
+                }
+                "slow" => {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    "late".into_response()
+                }
+                _ => axum::Json(json!({"path": uri.path()})).into_response(),
+            }
+        }
+    }))
+}
+
+async fn serve(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+struct Gateway {
+    url: String,
+    seen: Seen,
+    client: reqwest::Client,
+    csrf: String,
+}
+
+async fn gateway(configure: impl FnOnce(&mut flowyte_gateway::Config)) -> Gateway {
+    let seen = Seen::default();
+    let upstream_url = serve(upstream(seen.clone())).await;
+    let mut config = flowyte_gateway::Config::new(upstream_url, KEY);
+    config.dev_http = true;
+    configure(&mut config);
+    let url = serve(flowyte_gateway::app(flowyte_gateway::AppState::new(config))).await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let session: Value = client
+        .post(format!("{url}/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let csrf = session["csrfToken"].as_str().unwrap().to_owned();
+    Gateway {
+        url,
+        seen,
+        client,
+        csrf,
+    }
+}
+
+impl Gateway {
+    fn post(&self, path: &str, body: Value) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}{path}", self.url))
+            .header(CSRF_HEADER, &self.csrf)
+            .json(&body)
+    }
+}
+
+/// Asserts a problem+json answer with this status and code, and no key anywhere in it.
+async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> HeaderMap {
+    assert_eq!(response.status(), status);
+    let headers = response.headers().clone();
+    assert_eq!(headers["content-type"], "application/problem+json");
+    let body = response.text().await.unwrap();
+    assert!(!body.contains("flowyte_sk_") && !format!("{headers:?}").contains("flowyte_sk_"));
+    let problem: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["code"], code, "{body}");
+    headers
+}
+
+/// Sends a request with the path exactly as written (no client-side normalisation).
+async fn raw_status(base: &str, request_line: &str) -> u16 {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "{request_line} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer[9..12].parse().unwrap()
+}
+
+#[tokio::test]
+async fn only_the_allow_list_is_forwarded() {
+    let gw = gateway(|_| {}).await;
+    let answer: Value = gw
+        .post(
+            "/api/v1/agents/agt_support/assist",
+            json!({"message": "hi"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["path"], "/api/v1/agents/agt_support/assist");
+    let thread = gw
+        .client
+        .get(format!("{}/api/v1/assist/threads/thr_1", gw.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        thread.status(),
+        200,
+        "GET threads needs a session, not a CSRF token"
+    );
+
+    for path in ["/api/v1/agents", "/api/v1/keys", "/api/v2/assist", "/api"] {
+        let response = gw
+            .post(path, json!({"message": "hi"}))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(response, 404, "not_found").await;
+    }
+    let wrong_method = gw
+        .client
+        .get(format!("{}/api/v1/assist", gw.url))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(wrong_method, 404, "not_found").await;
+    for line in [
+        "POST /api/v1/agents/a%2Fb/assist",
+        "POST /api/v1/agents/%2E%2E/assist",
+        "POST /api/v1/agents/../assist",
+        "GET /api/v1/assist/threads/..%2F..%2Fkeys",
+    ] {
+        assert_eq!(raw_status(&gw.url, line).await, 404, "{line}");
+    }
+    let forwarded: Vec<String> = gw
+        .seen
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert_eq!(
+        forwarded,
+        [
+            "/api/v1/agents/agt_support/assist",
+            "/api/v1/assist/threads/thr_1"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_key_is_added_and_browser_credentials_never_leave() {
+    let gw = gateway(|_| {}).await;
+    gw.post("/api/v1/assist", json!({"message": "hi"}))
+        .header("authorization", "Bearer stolen")
+        .header("x-forwarded-for", "6.6.6.6")
+        .header("x-forwarded-host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    let requests = gw.seen.requests.lock().unwrap();
+    let (_, headers) = &requests[0];
+    assert_eq!(headers["authorization"], format!("Bearer {KEY}"));
+    for name in ["cookie", "x-forwarded-for", "x-forwarded-host", CSRF_HEADER] {
+        assert!(!headers.contains_key(name), "{name} was forwarded");
+    }
+}
+
+#[tokio::test]
+async fn bodies_over_64_kib_are_413() {
+    let gw = gateway(|_| {}).await;
+    let response = gw
+        .post("/api/v1/assist", json!({"message": "x".repeat(70 * 1024)}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 413, "body_too_large").await;
+    assert!(gw.seen.requests.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_session_over_its_rate_gets_429_with_retry_after() {
+    let gw = gateway(|c| {
+        c.limits = LimitConfig {
+            burst: 2,
+            per_minute: 6,
+            max_streams: 10,
+        }
+    })
+    .await;
+    for _ in 0..2 {
+        let ok = gw
+            .post("/api/v1/assist", json!({"message": "hi"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 200);
+    }
+    let refused = gw
+        .post("/api/v1/assist", json!({"message": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    let headers = assert_problem(refused, 429, "rate_limited").await;
+    assert_eq!(headers["retry-after"], "10");
+    assert_eq!(
+        gw.seen.requests.lock().unwrap().len(),
+        2,
+        "the refused one never went upstream"
+    );
+}
+
+#[tokio::test]
+async fn open_streams_per_session_are_capped_and_freed() {
+    let gw = gateway(|c| {
+        c.limits = LimitConfig {
+            burst: 10,
+            per_minute: 600,
+            max_streams: 1,
+        }
+    })
+    .await;
+    let mut first = gw
+        .post("/api/v1/assist", json!({"message": "stream"}))
+        .send()
+        .await
+        .unwrap();
+    first.chunk().await.unwrap();
+    let second = gw
+        .post("/api/v1/assist", json!({"message": "stream"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(second, 429, "too_many_streams").await;
+    drop(first);
+    // The slot frees once the gateway notices the client is gone.
+    let mut freed = false;
+    for _ in 0..100 {
+        let again = gw
+            .post("/api/v1/assist", json!({"message": "hi"}))
+            .send()
+            .await
+            .unwrap();
+        if again.status() == 200 {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(freed, "the stream slot was never freed");
+}
+
+#[tokio::test]
+async fn a_browser_that_goes_away_cancels_the_upstream_stream() {
+    let gw = gateway(|_| {}).await;
+    let mut response = gw
+        .post("/api/v1/assist", json!({"message": "stream"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.chunk().await.unwrap().is_some());
+    assert_eq!(gw.seen.open_streams.load(Ordering::SeqCst), 1);
+    drop(response);
+    for _ in 0..100 {
+        if gw.seen.stream_dropped.load(Ordering::SeqCst) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        gw.seen.stream_dropped.load(Ordering::SeqCst),
+        "the upstream kept streaming"
+    );
+    assert_eq!(gw.seen.open_streams.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_silent_upstream_is_504() {
+    let gw = gateway(|c| c.upstream_timeout = Duration::from_millis(200)).await;
+    let response = gw
+        .post("/api/v1/assist", json!({"message": "slow"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 504, "upstream_timeout").await;
+}
+
+#[tokio::test]
+async fn the_served_panel_carries_a_strict_csp() {
+    let dist = std::env::temp_dir().join(format!("gateway-dist-{}", std::process::id()));
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><script type=\"module\">import init from '/p.js'; await init();</script>",
+    )
+    .unwrap();
+    let dir = dist.clone();
+    let gw = gateway(move |c| {
+        c.dist = Some(dir);
+        c.frame_ancestors = "'self' https://dashboard.example".to_owned();
+    })
+    .await;
+    let page = gw.client.get(&gw.url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.starts_with("default-src 'none'; script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+        "{csp}"
+    );
+    assert!(csp.contains("connect-src 'self'") && csp.contains("img-src 'self' data:"));
+    assert!(csp.ends_with("frame-ancestors 'self' https://dashboard.example"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    // /api/ stays the gateway's even when a panel is served.
+    let api = gw.post("/api/v1/unknown", json!({})).send().await.unwrap();
+    assert_problem(api, 404, "not_found").await;
+    std::fs::remove_dir_all(dist).unwrap();
+}
