@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use axum::serve::ListenerExt;
 use clap::Parser;
+use flowyte_gateway::limits::LimitConfig;
 use flowyte_gateway::logging::Redacting;
 use flowyte_gateway::{AppState, Config, app};
 
@@ -40,6 +42,15 @@ struct Args {
     /// Who may embed the served panel (CSP `frame-ancestors`), e.g. "'self' https://app.example".
     #[arg(long, default_value = "'self'")]
     frame_ancestors: String,
+    /// Requests one session may send in a burst.
+    #[arg(long, default_value_t = LimitConfig::default().burst)]
+    burst: u32,
+    /// Requests one session may send per minute, after the burst.
+    #[arg(long, default_value_t = LimitConfig::default().per_minute)]
+    per_minute: u32,
+    /// Replies one session may have streaming at once.
+    #[arg(long, default_value_t = LimitConfig::default().max_streams)]
+    max_streams: usize,
 }
 
 #[tokio::main]
@@ -67,10 +78,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.dev_http = args.dev_http;
     config.allowed_origins = args.allowed_origins;
     config.frame_ancestors = args.frame_ancestors;
+    config.limits = LimitConfig {
+        burst: args.burst,
+        per_minute: args.per_minute,
+        max_streams: args.max_streams,
+    };
     tracing::info!(?config, "starting");
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let addr = listener.local_addr()?;
+    // Event-stream frames are small writes: without TCP_NODELAY, Nagle's algorithm holds each
+    // one back until the previous is acknowledged (up to a 40 ms delayed ACK).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     // Scripts and tests read this line to learn the port.
-    println!("gateway listening on http://{}", listener.local_addr()?);
+    println!("gateway listening on http://{addr}");
     axum::serve(listener, app(AppState::new(config)))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use clap::Parser;
 use flowyte_simulator::{AppState, Config, DEV_KEY, app};
 
@@ -34,8 +35,16 @@ async fn main() -> std::io::Result<()> {
         pace: Duration::from_millis(args.pace_ms),
     });
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let addr = listener.local_addr()?;
+    // Event-stream frames are small writes: without TCP_NODELAY, Nagle's algorithm holds each
+    // one back until the previous is acknowledged (up to a 40 ms delayed ACK).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     // Scripts and tests read this line to learn the port.
-    println!("simulator listening on http://{}", listener.local_addr()?);
+    println!("simulator listening on http://{addr}");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
