@@ -256,3 +256,106 @@ async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
         .call0(&wasm_bindgen::JsValue::NULL)
         .unwrap();
 }
+
+/// Replaces `window.fetch` with one that counts its calls and answers every request with
+/// `new Response(body, init)`; returns a function that restores the real fetch.
+fn stub_fetch(body: &str, init: &str) -> js_sys::Function {
+    let install = js_sys::Function::new_with_args(
+        "body, init",
+        "const real = window.fetch;
+         window.__fetchCalls = 0;
+         window.fetch = async () => { window.__fetchCalls++; return new Response(body, JSON.parse(init)); };
+         return () => { window.fetch = real; };",
+    );
+    install
+        .call2(&wasm_bindgen::JsValue::NULL, &body.into(), &init.into())
+        .unwrap()
+        .unchecked_into()
+}
+
+fn fetch_calls() -> f64 {
+    js_sys::Reflect::get(&web_sys::window().unwrap(), &"__fetchCalls".into())
+        .unwrap()
+        .as_f64()
+        .unwrap()
+}
+
+async fn post_once() -> (Result<(), TransportError>, Vec<StreamEvent>) {
+    let abort = AbortController::new().unwrap();
+    let request = assist_protocol::AssistRequest {
+        message: "delete Support Bot".into(),
+        ..Default::default()
+    };
+    let mut events = Vec::new();
+    let result = flowyte_copilot::transport::post_assist("", "t", &request, &abort.signal(), |e| {
+        events.push(e)
+    })
+    .await;
+    (result, events)
+}
+
+#[wasm_bindgen_test]
+async fn a_json_answer_in_the_envelope_is_one_done() {
+    let restore = stub_fetch(
+        r#"{"success":true,"data":{"reply":"Done.","threadId":"thr_9","appliedMutations":[{"method":"POST","path":"/agents","operationId":"createAgent"}]}}"#,
+        r#"{"status":200,"headers":{"content-type":"application/json"}}"#,
+    );
+    let (result, events) = post_once().await;
+    restore.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    result.unwrap();
+    let [StreamEvent::Done(Some(done))] = events.as_slice() else {
+        panic!("{events:?}");
+    };
+    assert_eq!(
+        (done.reply.as_str(), done.applied_mutations.len()),
+        ("Done.", 1)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn http_errors_are_told_apart_and_never_retried() {
+    let cases = [
+        (
+            r#"{"title":"Too many requests","status":429}"#,
+            r#"{"status":429,"headers":{"content-type":"application/problem+json","retry-after":"7"}}"#,
+        ),
+        (
+            r#"{"title":"Session expired","status":401}"#,
+            r#"{"status":401,"headers":{"content-type":"application/problem+json"}}"#,
+        ),
+        (
+            r#"{"success":false,"message":"Invalid request","errors":[{"field":"message","message":"must not be empty"}]}"#,
+            r#"{"status":400,"headers":{"content-type":"application/json"}}"#,
+        ),
+    ];
+    let mut outcomes = Vec::new();
+    for (body, init) in cases {
+        let restore = stub_fetch(body, init);
+        let (result, events) = post_once().await;
+        let calls = fetch_calls();
+        restore.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+        assert!(events.is_empty());
+        assert_eq!(calls, 1.0, "one request, no retry");
+        outcomes.push(result.unwrap_err());
+    }
+    assert!(
+        matches!(&outcomes[0], TransportError::RateLimited { retry_after: Some(s), .. } if s == "7")
+    );
+    assert_eq!(
+        outcomes[0].to_turn_error().detail.as_deref(),
+        Some("Try again in 7 seconds.")
+    );
+    assert!(matches!(outcomes[1], TransportError::SessionExpired(_)));
+    let TransportError::Http {
+        status: 400,
+        problem,
+    } = &outcomes[2]
+    else {
+        panic!("{:?}", outcomes[2]);
+    };
+    let shown = outcomes[2].to_turn_error();
+    assert_eq!(shown.title, "Invalid request");
+    assert_eq!(shown.fields, ["message: must not be empty"]);
+    assert_eq!(problem.status, Some(400));
+    assert!(outcomes.iter().all(TransportError::before_acceptance));
+}

@@ -443,6 +443,46 @@ mod tests {
         assert_eq!(decoder.finish(), sse::End::Clean);
     }
 
+    /// Every field the contract's AssistResult and request schemas name survives a round trip.
+    #[test]
+    fn contract_shapes_round_trip() {
+        let result = json!({
+            "reply": "Added **order-lookup**; releasing 4421 needs your approval.",
+            "threadId": "thr_1",
+            "appliedMutations": [{
+                "method": "POST", "path": "/agents/agt_1/skills", "operationId": "createSkill",
+                "summary": "Added skill order-lookup", "body": {"name": "order-lookup", "timeoutMs": 3000}
+            }],
+            "pendingConfirmations": [{
+                "name": "releaseNumber", "method": "DELETE", "path": "/numbers/num_4421",
+                "summary": "Release +1 415 555 4421", "args": {"numberId": "num_4421"}
+            }]
+        });
+        let parsed: AssistResult = serde_json::from_value(result.clone()).unwrap();
+        assert_eq!(
+            parsed.applied_mutations[0].operation_id.as_deref(),
+            Some("createSkill")
+        );
+        assert_eq!(
+            parsed.pending_confirmations[0].name(),
+            Some("releaseNumber")
+        );
+        assert_eq!(serde_json::to_value(&parsed).unwrap(), result);
+
+        let request = json!({
+            "message": "release the number ending 4421", "threadId": "thr_1",
+            "context": {"page": "numbers"}, "confirmed": [result["pendingConfirmations"][0]]
+        });
+        let parsed: AssistRequest = serde_json::from_value(request.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&parsed).unwrap(), request);
+        // Only `message` is required; absent optional fields stay absent on the wire.
+        let minimal: AssistRequest = serde_json::from_value(json!({"message": "hi"})).unwrap();
+        assert_eq!(
+            serde_json::to_value(&minimal).unwrap(),
+            json!({"message": "hi"})
+        );
+    }
+
     #[test]
     fn pending_confirmation_keeps_every_field() {
         let raw = json!({"name": "releaseNumber", "method": "DELETE", "path": "/numbers/num_1", "summary": null, "args": {"id": "num_1"}, "nonce": "abc"});
