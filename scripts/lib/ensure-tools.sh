@@ -3,6 +3,7 @@
 #
 #   ensure_build_tools   wasm32 target, trunk, wasm-bindgen-cli, node packages (binaryen, playwright-core)
 #   ensure_browser       Debian's chromium + chromium-driver (browser and e2e tests)
+#   ensure_redis         Debian's redis-server (the gateway's shared-session tests start one)
 #
 # Versions are pinned: trunk 0.21.14 is the newest that builds on rustc 1.95; wasm-bindgen-cli
 # must equal the wasm-bindgen in Cargo.lock; wasm-opt comes from npm's binaryen 132 (Debian's
@@ -56,4 +57,12 @@ ensure_browser() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
   export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+}
+
+ensure_redis() {
+  if ! command -v redis-server >/dev/null; then
+    say "Installing Debian's redis-server"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+  fi
 }

@@ -10,6 +10,7 @@ pub mod limits;
 pub mod logging;
 pub mod proxy;
 pub mod session;
+pub mod store;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -90,11 +91,21 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A gateway whose sessions live in this process's memory.
     pub fn new(config: Config) -> Self {
-        let sessions = Arc::new(SessionStore::new(
-            config.session_idle,
-            config.session_absolute,
-        ));
+        let sessions = SessionStore::memory(config.session_idle, config.session_absolute);
+        Self::with_store(config, sessions)
+    }
+
+    /// A gateway whose sessions live in the Redis at `url`, shared with other gateways.
+    pub async fn with_redis(config: Config, url: &str) -> Result<Self, store::StoreError> {
+        let sessions =
+            SessionStore::redis(url, config.session_idle, config.session_absolute).await?;
+        Ok(Self::with_store(config, sessions))
+    }
+
+    fn with_store(config: Config, sessions: SessionStore) -> Self {
+        let sessions = Arc::new(sessions);
         let client = reqwest::Client::builder()
             // The upstream's answer streams back as it comes; only connecting is bounded here,
             // the wait for the first byte is bounded per request.

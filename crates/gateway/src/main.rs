@@ -95,7 +95,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     // Scripts and tests read this line to learn the port.
     println!("gateway listening on http://{addr}");
-    axum::serve(listener, app(AppState::new(config)))
+    let state = match std::env::var("REDIS_URL") {
+        Ok(url) if !url.is_empty() => AppState::with_redis(config, &url)
+            .await
+            .map_err(|e| format!("cannot use REDIS_URL for sessions: {e}"))?,
+        _ => AppState::new(config),
+    };
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

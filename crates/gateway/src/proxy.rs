@@ -112,7 +112,7 @@ async fn forward(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Refusal> {
     check_origin(state, headers)?;
-    let session = session::require(state, headers)?;
+    let session = session::require(state, headers).await?;
     if method == Method::POST {
         check_csrf(&session, headers)?;
     }

@@ -1,0 +1,170 @@
+//! Sessions in Redis: two gateways behind a (pretend) load balancer share them, with no sticky
+//! sessions. Uses `REDIS_URL` when set, else starts Debian's `redis-server` on a free loopback
+//! port (scripts/test installs it).
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use flowyte_gateway::session::CSRF_HEADER;
+use serde_json::{Value, json};
+
+struct Redis {
+    url: String,
+    _server: Option<KillOnDrop>,
+}
+
+struct KillOnDrop(Child);
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn redis() -> Redis {
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        return Redis { url, _server: None };
+    }
+    let port = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server is installed (scripts/test installs it), or REDIS_URL is set");
+    let server = KillOnDrop(server);
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Redis {
+        url: format!("redis://127.0.0.1:{port}"),
+        _server: Some(server),
+    }
+}
+
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+async fn gateway(redis: &str, upstream: &str, idle: Duration) -> String {
+    let mut config = flowyte_gateway::Config::new(upstream, flowyte_simulator::DEV_KEY);
+    config.dev_http = true;
+    config.session_idle = idle;
+    let state = flowyte_gateway::AppState::with_redis(config, redis)
+        .await
+        .unwrap();
+    serve(flowyte_gateway::app(state)).await
+}
+
+/// Sends a request to `base` carrying `cookie` (as a load balancer would send it anywhere).
+fn with_cookie(request: reqwest::RequestBuilder, cookie: &str) -> reqwest::RequestBuilder {
+    request.header("cookie", cookie)
+}
+
+#[tokio::test]
+async fn a_session_started_on_one_gateway_works_on_another_and_ends_everywhere() {
+    let redis = redis().await;
+    let sim = flowyte_simulator::AppState::new(flowyte_simulator::Config {
+        pace: Duration::ZERO,
+        ..Default::default()
+    });
+    let upstream = serve(flowyte_simulator::app(sim)).await;
+    let a = gateway(&redis.url, &upstream, Duration::from_secs(60)).await;
+    let b = gateway(&redis.url, &upstream, Duration::from_secs(60)).await;
+    let client = reqwest::Client::new();
+
+    let started = client.post(format!("{a}/session")).send().await.unwrap();
+    let cookie = started.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = started.json::<Value>().await.unwrap()["csrfToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let on_b: Value = with_cookie(client.get(format!("{b}/session")), &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(on_b["csrfToken"], csrf.as_str());
+    let reply = with_cookie(client.post(format!("{b}/api/v1/assist")), &cookie)
+        .header(CSRF_HEADER, &csrf)
+        .json(&json!({"message": "list my agents"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    assert!(reply.text().await.unwrap().contains("event:done"));
+
+    let ended = with_cookie(client.delete(format!("{b}/session")), &cookie)
+        .header(CSRF_HEADER, &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    let on_a = with_cookie(client.get(format!("{a}/session")), &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_a.status(), 401, "ended on B means ended on A");
+}
+
+#[tokio::test]
+async fn idle_sessions_expire_in_redis_too() {
+    let redis = redis().await;
+    let gw = gateway(&redis.url, "http://127.0.0.1:9", Duration::from_millis(300)).await;
+    let client = reqwest::Client::new();
+    let started = client.post(format!("{gw}/session")).send().await.unwrap();
+    let cookie = started.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Used within the idle window, it lives on past the first window…
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let alive = with_cookie(client.get(format!("{gw}/session")), &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(alive.status(), 200);
+    }
+    // …and left alone longer than it, it is gone.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let gone = with_cookie(client.get(format!("{gw}/session")), &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 401);
+}
