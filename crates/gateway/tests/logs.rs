@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use flowyte_gateway::logging::Redacting;
 use flowyte_gateway::session::CSRF_HEADER;
-use serde_json::{Value, json};
+use serde_json::json;
+
+mod common;
 
 const KEY: &str = "flowyte_sk_test_logs_key_abcdef";
 
@@ -50,21 +52,11 @@ async fn no_log_line_holds_the_key() {
     let app = flowyte_gateway::app(flowyte_gateway::AppState::new(config));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let session: Value = client
-        .post(format!("{url}/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let client = common::browser();
+    let session = common::sign_in(&client, &url).await;
     let response = client
         .post(format!("{url}/api/v1/assist"))
-        .header(CSRF_HEADER, session["csrfToken"].as_str().unwrap())
+        .header(CSRF_HEADER, &session.csrf)
         .json(&json!({"message": "hi"}))
         .send()
         .await

@@ -8,6 +8,9 @@ use std::time::Duration;
 use flowyte_gateway::session::CSRF_HEADER;
 use serde_json::{Value, json};
 
+mod common;
+use common::serve;
+
 struct Redis {
     url: String,
     _server: Option<KillOnDrop>,
@@ -25,12 +28,7 @@ async fn redis() -> Redis {
     if let Ok(url) = std::env::var("REDIS_URL") {
         return Redis { url, _server: None };
     }
-    let port = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port().await;
     let server = Command::new("redis-server")
         .args([
             "--port",
@@ -61,13 +59,6 @@ async fn redis() -> Redis {
     }
 }
 
-async fn serve(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{addr}")
-}
-
 async fn gateway(redis: &str, upstream: &str, idle: Duration) -> String {
     let mut config = flowyte_gateway::Config::new(upstream, flowyte_simulator::DEV_KEY);
     config.dev_http = true;
@@ -95,18 +86,7 @@ async fn a_session_started_on_one_gateway_works_on_another_and_ends_everywhere()
     let b = gateway(&redis.url, &upstream, Duration::from_secs(60)).await;
     let client = reqwest::Client::new();
 
-    let started = client.post(format!("{a}/session")).send().await.unwrap();
-    let cookie = started.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let csrf = started.json::<Value>().await.unwrap()["csrfToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let common::Signed { cookie, csrf } = common::sign_in(&client, &a).await;
 
     let on_b: Value = with_cookie(client.get(format!("{b}/session")), &cookie)
         .send()
@@ -143,14 +123,7 @@ async fn idle_sessions_expire_in_redis_too() {
     let redis = redis().await;
     let gw = gateway(&redis.url, "http://127.0.0.1:9", Duration::from_millis(300)).await;
     let client = reqwest::Client::new();
-    let started = client.post(format!("{gw}/session")).send().await.unwrap();
-    let cookie = started.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = common::sign_in(&client, &gw).await.cookie;
     // Used within the idle window, it lives on past the first window…
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(150)).await;

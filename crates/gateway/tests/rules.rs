@@ -17,6 +17,9 @@ use flowyte_gateway::session::CSRF_HEADER;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+mod common;
+use common::serve;
+
 const KEY: &str = "flowyte_sk_test_rules_key_0123456789";
 
 /// What the upstream saw of each request.
@@ -76,13 +79,6 @@ fn upstream(seen: Seen) -> Router {
     }))
 }
 
-async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{addr}")
-}
-
 struct Gateway {
     url: String,
     seen: Seen,
@@ -97,19 +93,8 @@ async fn gateway(configure: impl FnOnce(&mut flowyte_gateway::Config)) -> Gatewa
     config.dev_http = true;
     configure(&mut config);
     let url = serve(flowyte_gateway::app(flowyte_gateway::AppState::new(config))).await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let session: Value = client
-        .post(format!("{url}/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let csrf = session["csrfToken"].as_str().unwrap().to_owned();
+    let client = common::browser();
+    let csrf = common::sign_in(&client, &url).await.csrf;
     Gateway {
         url,
         seen,

@@ -9,16 +9,12 @@ use flowyte_gateway::session::CSRF_HEADER;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
+mod common;
+use common::{browser as client, serve};
+
 struct Servers {
     gateway: String,
     sim: flowyte_simulator::AppState,
-}
-
-async fn serve(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{addr}")
 }
 
 async fn start(pace: Duration) -> Servers {
@@ -33,32 +29,11 @@ async fn start(pace: Duration) -> Servers {
     Servers { gateway, sim }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap()
-}
-
-async fn sign_in(client: &reqwest::Client, base: &str) -> String {
-    let response = client.post(format!("{base}/session")).send().await.unwrap();
-    assert_eq!(response.status(), 201);
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
-        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
-    }
-    let body: Value = response.json().await.unwrap();
-    body["csrfToken"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn frames_arrive_through_the_gateway_before_the_upstream_finishes() {
     let servers = start(Duration::from_millis(150)).await;
     let client = client();
-    let csrf = sign_in(&client, &servers.gateway).await;
+    let csrf = common::sign_in(&client, &servers.gateway).await.csrf;
 
     let response = client
         .post(format!("{}/api/v1/assist", servers.gateway))
@@ -129,7 +104,7 @@ async fn without_a_session_the_call_is_401_problem_json() {
 async fn a_wrong_csrf_token_or_a_cross_site_origin_is_403() {
     let servers = start(Duration::ZERO).await;
     let client = client();
-    let csrf = sign_in(&client, &servers.gateway).await;
+    let csrf = common::sign_in(&client, &servers.gateway).await.csrf;
     let url = format!("{}/api/v1/assist", servers.gateway);
     let body = json!({"message": "hi"});
 
@@ -157,7 +132,7 @@ async fn a_wrong_csrf_token_or_a_cross_site_origin_is_403() {
 async fn upstream_errors_pass_through_and_the_key_never_leaves() {
     let servers = start(Duration::ZERO).await;
     let client = client();
-    let csrf = sign_in(&client, &servers.gateway).await;
+    let csrf = common::sign_in(&client, &servers.gateway).await.csrf;
     let response = client
         .post(format!("{}/api/v1/assist", servers.gateway))
         .header(CSRF_HEADER, &csrf)
@@ -184,7 +159,7 @@ async fn an_unreachable_upstream_is_502_problem_json() {
     config.dev_http = true;
     let gateway = serve(flowyte_gateway::app(flowyte_gateway::AppState::new(config))).await;
     let client = client();
-    let csrf = sign_in(&client, &gateway).await;
+    let csrf = common::sign_in(&client, &gateway).await.csrf;
     let response = client
         .post(format!("{gateway}/api/v1/assist"))
         .header(CSRF_HEADER, &csrf)

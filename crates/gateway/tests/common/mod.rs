@@ -1,0 +1,67 @@
+//! Helpers shared by the gateway's integration tests.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::time::Duration;
+
+/// Serves `router` on a free loopback port and returns its base URL.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+/// A free loopback port (bound, then released).
+pub async fn free_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Waits until something accepts connections on `port` (at most 2 s).
+pub async fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("nothing listens on 127.0.0.1:{port}");
+}
+
+/// A session started with `POST /session`: the cookie pair to send back and the CSRF token.
+pub struct Signed {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// Starts a session at `base`, checking the cookie's attributes.
+pub async fn sign_in(client: &reqwest::Client, base: &str) -> Signed {
+    let response = client.post(format!("{base}/session")).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let set_cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{set_cookie} lacks {attribute}"
+        );
+    }
+    let body: serde_json::Value = response.json().await.unwrap();
+    Signed {
+        cookie: set_cookie.split(';').next().unwrap().to_owned(),
+        csrf: body["csrfToken"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// A client that keeps cookies, like a browser.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
