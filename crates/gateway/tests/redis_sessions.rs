@@ -44,15 +44,7 @@ async fn redis() -> Redis {
         .spawn()
         .expect("redis-server is installed (scripts/test installs it), or REDIS_URL is set");
     let server = KillOnDrop(server);
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    common::wait_for_port(port).await;
     Redis {
         url: format!("redis://127.0.0.1:{port}"),
         _server: Some(server),
