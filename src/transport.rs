@@ -200,17 +200,19 @@ pub async fn read_event_stream(
     mut on_event: impl FnMut(StreamEvent),
 ) -> Result<(), TransportError> {
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let aborted = abort_promise(signal);
+    let aborted = AbortWatch::new(signal);
     let mut decoder = sse::Decoder::new();
+    // One buffer for every chunk: each read is copied into it, not into a new Vec.
+    let mut chunk = Vec::new();
     let outcome = loop {
-        let chunk = match next_chunk(&reader, &aborted, idle).await {
-            Ok(Chunk::Bytes(bytes)) => bytes,
-            Ok(Chunk::End) => {
+        match next_chunk(&reader, &aborted.promise, idle, &mut chunk).await {
+            Ok(true) => {}
+            Ok(false) => {
                 decoder.finish();
                 break Err(TransportError::Interrupted);
             }
             Err(error) => break Err(error),
-        };
+        }
         // Events after a terminal or broken one in the same chunk are not delivered.
         let mut failure = None;
         let mut terminal = false;
@@ -248,51 +250,83 @@ fn finish(
     outcome
 }
 
-enum Chunk {
-    Bytes(Vec<u8>),
-    End,
-}
-
 const ABORTED: &str = "aborted";
 const IDLE: &str = "idle";
 
 /// A promise that resolves to [`ABORTED`] when `signal` aborts (at once if it already has).
-fn abort_promise(signal: &AbortSignal) -> Promise {
-    let signal = signal.clone();
-    Promise::new(&mut |resolve, _reject| {
-        if signal.aborted() {
-            let _ = resolve.call1(&JsValue::NULL, &ABORTED.into());
-            return;
-        }
-        let on_abort = Closure::once_into_js(move || {
-            let _ = resolve.call1(&JsValue::NULL, &ABORTED.into());
-        });
-        let _ = signal.add_event_listener_with_callback("abort", on_abort.unchecked_ref());
-    })
+/// The listener is removed when this is dropped, so nothing outlives the stream.
+struct AbortWatch {
+    promise: Promise,
+    signal: AbortSignal,
+    on_abort: Option<Closure<dyn FnMut()>>,
 }
 
-/// The next read of `reader`, or the abort, or the idle timer, whichever comes first.
+impl AbortWatch {
+    fn new(signal: &AbortSignal) -> Self {
+        let mut on_abort = None;
+        let promise = Promise::new(&mut |resolve, _reject| {
+            if signal.aborted() {
+                let _ = resolve.call1(&JsValue::NULL, &ABORTED.into());
+                return;
+            }
+            let callback = Closure::once(move || {
+                let _ = resolve.call1(&JsValue::NULL, &ABORTED.into());
+            });
+            let _ =
+                signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
+            on_abort = Some(callback);
+        });
+        Self {
+            promise,
+            signal: signal.clone(),
+            on_abort,
+        }
+    }
+}
+
+impl Drop for AbortWatch {
+    fn drop(&mut self) {
+        if let Some(callback) = self.on_abort.take() {
+            let _ = self
+                .signal
+                .remove_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Reads the next chunk of `reader` into `buffer` (`Ok(true)`), or the end (`Ok(false)`), or
+/// the abort, or the idle timer, whichever comes first.
+///
+/// The timer's callback is an owned `Closure` dropped after the race: a callback handed to JS
+/// with `once_into_js` and never called (a cleared timer) would leak, once per chunk.
 async fn next_chunk(
     reader: &ReadableStreamDefaultReader,
     aborted: &Promise,
     idle: Duration,
-) -> Result<Chunk, TransportError> {
+    buffer: &mut Vec<u8>,
+) -> Result<bool, TransportError> {
     let window = web_sys::window().expect("a window");
     let mut timer = None;
+    let mut on_idle = None;
     let idle_timer = Promise::new(&mut |resolve, _reject| {
         let ms = i32::try_from(idle.as_millis()).unwrap_or(i32::MAX);
-        let on_idle = Closure::once_into_js(move || {
+        let callback = Closure::once(move || {
             let _ = resolve.call1(&JsValue::NULL, &IDLE.into());
         });
         timer = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(on_idle.unchecked_ref(), ms)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.as_ref().unchecked_ref(),
+                ms,
+            )
             .ok();
+        on_idle = Some(callback);
     });
     let race = Promise::race(&js_sys::Array::of3(&reader.read(), aborted, &idle_timer));
     let result = JsFuture::from(race).await;
     if let Some(timer) = timer {
         window.clear_timeout_with_handle(timer);
     }
+    drop(on_idle);
     let chunk = result.map_err(|e| TransportError::Network(js_message(&e)))?;
     match chunk.as_string().as_deref() {
         Some(ABORTED) => return Err(TransportError::Aborted),
@@ -304,12 +338,14 @@ async fn next_chunk(
         .and_then(|d| d.as_bool())
         .unwrap_or(true)
     {
-        return Ok(Chunk::End);
+        return Ok(false);
     }
     let value: Uint8Array = Reflect::get(&chunk, &"value".into())
         .map_err(|e| TransportError::Network(js_message(&e)))?
         .unchecked_into();
-    Ok(Chunk::Bytes(value.to_vec()))
+    buffer.resize(value.length() as usize, 0);
+    value.copy_to(buffer);
+    Ok(true)
 }
 
 async fn http_error(response: Response) -> TransportError {

@@ -359,3 +359,43 @@ async fn http_errors_are_told_apart_and_never_retried() {
     assert_eq!(problem.status, Some(400));
     assert!(outcomes.iter().all(TransportError::before_acceptance));
 }
+
+/// Bytes of wasm linear memory (it only grows, in 64 KiB pages).
+fn wasm_memory_bytes() -> u32 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
+#[wasm_bindgen_test]
+async fn reading_many_chunks_does_not_grow_memory() {
+    // 20,000 chunks of one small frame each (a long reply arriving in network-sized pieces),
+    // twice. The first stream may grow the heap to its working size; the second must not grow
+    // it at all (a per-chunk leak grew it by ~1 MB per stream).
+    let make = js_sys::Function::new_with_args(
+        "n",
+        "let i = 0; const frame = new TextEncoder().encode('event:delta\\ndata:{\"text\":\"abcdefghij\"}\\n\\n');
+         return new ReadableStream({ pull(c) {
+           if (i++ < n) c.enqueue(frame.slice());
+           else { c.enqueue(new TextEncoder().encode('event:done\\ndata:{}\\n\\n')); c.close(); }
+         } });",
+    );
+    let mut grown = Vec::new();
+    for _ in 0..2 {
+        let stream = make
+            .call1(&wasm_bindgen::JsValue::NULL, &20_000.into())
+            .unwrap()
+            .unchecked_into();
+        let before = wasm_memory_bytes();
+        let abort = AbortController::new().unwrap();
+        let mut events = 0;
+        read_event_stream(stream, &abort.signal(), IDLE, |_| events += 1)
+            .await
+            .unwrap();
+        assert_eq!(events, 20_001);
+        grown.push(wasm_memory_bytes() - before);
+    }
+    assert_eq!(grown[1], 0, "memory grew by {grown:?} bytes");
+}
