@@ -149,6 +149,7 @@ pub fn app(state: AppState) -> Router {
     } else {
         router = router.fallback(|| async {
             ProblemDetails::new(404, "Not found", "The gateway does not serve this path.")
+                .with_code("not_found")
         });
     }
     router.with_state(state)

@@ -164,7 +164,16 @@ async fn only_the_allow_list_is_forwarded() {
         "GET threads needs a session, not a CSRF token"
     );
 
-    for path in ["/api/v1/agents", "/api/v1/keys", "/api/v2/assist", "/api"] {
+    // The simulator's admin routes (faults, request log) are never reachable through it.
+    for path in [
+        "/api/v1/agents",
+        "/api/v1/keys",
+        "/api/v2/assist",
+        "/api",
+        "/__sim/faults",
+        "/__sim/requests",
+        "/api/v1/../../__sim/reset",
+    ] {
         let response = gw
             .post(path, json!({"message": "hi"}))
             .send()
