@@ -77,7 +77,7 @@ async fn frames_arrive_through_the_gateway_before_the_upstream_finishes() {
     let Some(StreamEvent::Done(Some(result))) = events.last() else {
         panic!("the stream must end with done carrying the result: {events:?}");
     };
-    assert!(result.reply.contains("list my agents"));
+    assert!(result.reply.contains("Support Bot"), "{}", result.reply);
     assert!(result.thread_id.as_deref().unwrap().starts_with("thr_"));
 }
 
