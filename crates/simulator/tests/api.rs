@@ -406,3 +406,40 @@ async fn reset_brings_back_the_seed() {
     assert_eq!(sim.account().await["agents"].as_array().unwrap().len(), 4);
     assert!(sim.requests().await.is_empty());
 }
+
+#[tokio::test]
+async fn call_summaries_filter_by_outcome_day_and_agent() {
+    let sim = start().await;
+    let failed = sim.ask("Which calls failed yesterday?").await;
+    let reply = &failed.done().reply;
+    assert!(
+        reply.starts_with("**2 failed conversations yesterday** (of 8 in all)"),
+        "{reply}"
+    );
+    assert_eq!(reply.matches("| error |").count(), 2);
+    let call = failed
+        .events
+        .iter()
+        .find_map(|e| match e {
+            StreamEvent::Progress(p) if p.operation_id.as_deref() == Some("listConversations") => {
+                p.path.clone()
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        call.starts_with("/conversations?from=") && call.contains("&outcome=error"),
+        "{call}"
+    );
+
+    let one_agent = sim
+        .ask("show transferred calls for Support Bot this week")
+        .await;
+    let reply = &one_agent.done().reply;
+    assert!(
+        reply.contains("transferred conversation") && reply.contains("for Support Bot"),
+        "{reply}"
+    );
+    assert!(!reply.contains("| Sales Assistant |"), "{reply}");
+    assert!(!reply.contains("| completed |"), "{reply}");
+}
