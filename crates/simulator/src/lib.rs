@@ -824,7 +824,10 @@ fn stream_response(state: AppState, script: Script) -> Response {
                     return;
                 }
             }
-            tokio::time::sleep(left).await;
+            // sleep(0) would still wait for the timer's next 1 ms tick.
+            if !left.is_zero() {
+                tokio::time::sleep(left).await;
+            }
             let sent = if script.byte_writes {
                 let mut ok = true;
                 for i in 0..frame.bytes.len() {
