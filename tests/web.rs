@@ -236,7 +236,7 @@ async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
         host.query_selector(".turn-reply")
             .unwrap()
             .and_then(|r| r.text_content())
-            .is_some_and(|t| t == text)
+            .is_some_and(|t| t.trim() == text)
     };
     until("the partial reply", || reply_is("Half a reply")).await;
     let stop: HtmlButtonElement = find(&host, "button[type=button]");
@@ -398,4 +398,111 @@ async fn reading_many_chunks_does_not_grow_memory() {
         grown.push(wasm_memory_bytes() - before);
     }
     assert_eq!(grown[1], 0, "memory grew by {grown:?} bytes");
+}
+
+fn md_blocks(host: &HtmlElement) -> Vec<web_sys::Element> {
+    let list = host.query_selector_all(".md-block:not(.md-tail)").unwrap();
+    (0..list.length())
+        .map(|i| list.get(i).unwrap().unchecked_into())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn finished_blocks_are_inserted_once_and_the_end_equals_rendering_the_whole() {
+    use assist_protocol::{AssistResult, Delta, Progress, StepStatus};
+    use flowyte_copilot::conversation::Turn;
+    use flowyte_copilot::markdown::{Policy, render};
+    use flowyte_copilot::ui::{ReplyView, StepsView};
+
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let turn = RwSignal::new(Turn::new(1, "list my agents"));
+    leptos::mount::mount_to(host.clone(), move || {
+        view! { <StepsView turn=turn /> <ReplyView turn=turn /> }
+    })
+    .forget();
+    let step = |status| {
+        StreamEvent::Progress(Progress {
+            message: "Listing agents".into(),
+            operation_id: Some("listAgents".into()),
+            status: Some(status),
+            ..Progress::default()
+        })
+    };
+    turn.update(|t| t.apply(step(StepStatus::Started)));
+    leptos::task::tick().await;
+    let steps: HtmlElement = find(&host, "details.turn-steps");
+    assert!(
+        steps.has_attribute("open"),
+        "the steps show while the turn runs"
+    );
+    assert!(
+        host.query_selector("li[data-status=started]")
+            .unwrap()
+            .is_some()
+    );
+    turn.update(|t| t.apply(step(StepStatus::Succeeded)));
+
+    let reply = "## Agents\n\nYou have **4 agents** and [docs](https://docs.flowyte.com):\n\n\
+                 | Agent | Status |\n|---|---|\n| Support Bot | published |\n\n\
+                 ```json\n{\"a\": 1}\n```\n\n<script>alert(1)</script>\n\nDone.";
+    let chars: Vec<char> = reply.chars().collect();
+    let mut seen: Vec<(web_sys::Element, String)> = Vec::new();
+    for piece in chars.chunks(5) {
+        let text: String = piece.iter().collect();
+        turn.update(|t| t.apply(StreamEvent::Delta(Delta { text })));
+        leptos::task::tick().await;
+        let blocks = md_blocks(&host);
+        for (i, (node, html)) in seen.iter().enumerate() {
+            assert!(
+                node.is_same_node(Some(&blocks[i])),
+                "block {i} was replaced"
+            );
+            assert_eq!(&blocks[i].inner_html(), html, "block {i} changed");
+        }
+        for block in &blocks[seen.len()..] {
+            seen.push((block.clone(), block.inner_html()));
+        }
+    }
+    assert!(
+        seen.len() >= 4,
+        "blocks finished while streaming: {}",
+        seen.len()
+    );
+    assert!(host.query_selector("script").unwrap().is_none());
+
+    turn.update(|t| {
+        t.apply(StreamEvent::Done(Some(AssistResult {
+            reply: reply.into(),
+            ..AssistResult::default()
+        })))
+    });
+    leptos::task::tick().await;
+    assert!(host.query_selector(".md-tail").unwrap().is_none());
+    let dom: String = md_blocks(&host).iter().map(|b| b.inner_html()).collect();
+    assert_eq!(dom, render(reply, &Policy::default()));
+    for (i, (node, _)) in seen.iter().enumerate() {
+        assert!(
+            node.is_same_node(Some(&md_blocks(&host)[i])),
+            "done rebuilt block {i}"
+        );
+    }
+    assert!(
+        !steps.has_attribute("open"),
+        "the steps fold when the turn ends"
+    );
+    assert_eq!(
+        find::<HtmlElement>(&host, "summary")
+            .text_content()
+            .as_deref(),
+        Some("1 step")
+    );
+
+    // The code block's button copies its code (or says it could not).
+    let copy: HtmlButtonElement = find(&host, "button.copy-code");
+    copy.click();
+    until("the copy button to answer", || {
+        copy.text_content().is_some_and(|t| t != "Copy")
+    })
+    .await;
 }

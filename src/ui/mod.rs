@@ -1,6 +1,9 @@
 //! Thin components over [`crate::conversation`] and [`crate::transport`].
 
+mod reply;
 mod turn;
+
+pub use reply::{ReplyView, StepsView};
 
 use assist_protocol::AssistRequest;
 use leptos::prelude::*;

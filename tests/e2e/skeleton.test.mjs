@@ -31,12 +31,16 @@ test('a reply streams in over several renders, then completes', async () => {
     const final = await panel.lastReply.textContent();
     assert.match(final, /You have \W*4 agents/);
     assert.match(final, /Support Bot/);
-    const partial = renders.filter((text) => text !== final);
+    const partial = renders.filter((r) => r.text !== final);
     assert.ok(partial.length >= 2, `expected at least two partial renders, saw ${partial.length}`);
+    // Markdown: a finished block, once shown, never changes; only the open tail does.
     for (let i = 1; i < renders.length; i++) {
-      assert.ok(renders[i].startsWith(renders[i - 1]), 'the reply only grows while it streams');
+      const [before, after] = [renders[i - 1].blocks, renders[i].blocks];
+      assert.ok(after.length >= before.length, 'finished blocks are never taken away');
+      before.forEach((html, j) => assert.equal(after[j], html, `block ${j} changed after it finished`));
     }
-    assert.equal(renders.at(-1), final);
+    assert.ok(renders.at(-1).blocks.length >= 3, 'the reply ends as several blocks');
+    assert.equal(await panel.lastReply.locator('table').count(), 1, 'the agents table is a table');
     assert.equal(await panel.log.getAttribute('aria-busy'), 'false');
     await panel.sendButton.waitFor();
     await panel.screenshot('skeleton-reply');

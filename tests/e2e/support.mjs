@@ -87,14 +87,21 @@ export class CopilotPanel {
     await this.message.waitFor();
   }
 
-  /** Records every distinct text the last reply shows, from now on. */
+  /**
+   * Records every distinct state the last reply shows, from now on: its text, and the HTML of
+   * its finished blocks (the open tail block is left out).
+   */
   async recordReplyRenders() {
     await this.page.evaluate(() => {
       window.__replyRenders = [];
       const record = () => {
         const reply = [...document.querySelectorAll('.turn-reply')].at(-1);
         const text = reply?.textContent ?? '';
-        if (text && window.__replyRenders.at(-1) !== text) window.__replyRenders.push(text);
+        const blocks = [...(reply?.querySelectorAll('.md-block:not(.md-tail)') ?? [])].map((b) => b.innerHTML);
+        const last = window.__replyRenders.at(-1);
+        if (text && (last?.text !== text || last?.blocks.length !== blocks.length)) {
+          window.__replyRenders.push({ text, blocks });
+        }
       };
       new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
     });

@@ -1,0 +1,190 @@
+//! The reply as safe markdown while it streams, and the turn's progress steps.
+
+use assist_protocol::StepStatus;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::conversation::Turn;
+use crate::markdown::{Policy, StreamRenderer};
+
+/// The reply: finished blocks are inserted once and kept; only the open tail block is
+/// replaced per delta. Every HTML string comes from [`crate::markdown`], which writes only
+/// markup its policy allows. The block elements are made here rather than by the view, so each
+/// holds exactly the renderer's HTML and is never rebuilt.
+#[component]
+pub fn ReplyView(turn: RwSignal<Turn>) -> impl IntoView {
+    let container = NodeRef::<leptos::html::Div>::new();
+    let renderer = StoredValue::new(StreamRenderer::new(Policy::default()));
+    let finished = StoredValue::new(false);
+    let dom = StoredValue::new_local(Blocks::default());
+
+    Effect::new(move |_| {
+        let Some(root) = container.get() else {
+            return;
+        };
+        turn.with(|t| {
+            renderer.update_value(|r| {
+                dom.update_value(|dom| {
+                    if !t.reply.starts_with(r.text()) {
+                        // The final reply is not the streamed text grown: start over.
+                        *r = StreamRenderer::new(Policy::default());
+                        dom.clear();
+                        finished.set_value(false);
+                    }
+                    let delta = &t.reply[r.text().len()..];
+                    if !delta.is_empty() && !finished.get_value() {
+                        let update = r.push(delta);
+                        for html in &update.finished {
+                            dom.push(&root, html);
+                        }
+                        dom.set_tail(&root, &update.tail);
+                    }
+                    if t.phase.is_final() && !finished.get_value() {
+                        finished.set_value(true);
+                        let (from, rest) = r.finish();
+                        dom.truncate(from);
+                        for html in &rest {
+                            dom.push(&root, html);
+                        }
+                        dom.set_tail(&root, "");
+                    }
+                });
+            });
+        });
+    });
+
+    view! { <div class="turn-reply" node_ref=container on:click=copy_code></div> }
+}
+
+/// The reply's block elements, in order, and the tail element after them.
+#[derive(Default)]
+struct Blocks {
+    blocks: Vec<web_sys::Element>,
+    tail: Option<web_sys::Element>,
+}
+
+impl Blocks {
+    fn element(html: &str, class: &str) -> web_sys::Element {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a document");
+        let element = document.create_element("div").expect("a div");
+        element.set_class_name(class);
+        element.set_inner_html(html);
+        element
+    }
+
+    fn push(&mut self, root: &web_sys::HtmlDivElement, html: &str) {
+        let element = Self::element(html, "md-block");
+        let _ = root.insert_before(&element, self.tail.as_ref().map(|t| t.as_ref()));
+        self.blocks.push(element);
+    }
+
+    fn set_tail(&mut self, root: &web_sys::HtmlDivElement, html: &str) {
+        match (&self.tail, html.is_empty()) {
+            (Some(tail), false) => tail.set_inner_html(html),
+            (Some(tail), true) => {
+                tail.remove();
+                self.tail = None;
+            }
+            (None, false) => {
+                let tail = Self::element(html, "md-block md-tail");
+                let _ = root.append_child(&tail);
+                self.tail = Some(tail);
+            }
+            (None, true) => {}
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        for element in self.blocks.drain(len.min(self.blocks.len())..) {
+            element.remove();
+        }
+    }
+
+    fn clear(&mut self) {
+        self.truncate(0);
+        if let Some(tail) = self.tail.take() {
+            tail.remove();
+        }
+    }
+}
+
+/// A click on a code block's "Copy" button copies its code.
+fn copy_code(event: web_sys::MouseEvent) {
+    let Some(button) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("button.copy-code").ok().flatten())
+    else {
+        return;
+    };
+    let code = button
+        .parent_element()
+        .and_then(|block| block.query_selector("code").ok().flatten())
+        .and_then(|code| code.text_content())
+        .unwrap_or_default();
+    let window = web_sys::window().expect("a window");
+    let promise = window.navigator().clipboard().write_text(&code);
+    let label = button.clone();
+    leptos::task::spawn_local(async move {
+        let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+        label.set_text_content(Some(if copied { "Copied" } else { "Copy failed" }));
+        sleep_ms(1500).await;
+        label.set_text_content(Some("Copy"));
+    });
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().expect("a window");
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The copilot's steps: a live list while the turn runs (a spinner on the running step, a
+/// mark when one succeeded or failed), folded into "N steps" when it ends.
+#[component]
+pub fn StepsView(turn: RwSignal<Turn>) -> impl IntoView {
+    let ended = move || turn.with(|t| t.phase.is_final());
+    let count = move || turn.with(|t| t.steps.len());
+    let items = move || {
+        turn.with(|t| {
+            t.steps
+                .iter()
+                .map(|step| {
+                    let (mark, status, said) = match step.status {
+                        StepStatus::Started => ("", "started", "running"),
+                        StepStatus::Succeeded => ("✓", "succeeded", "done"),
+                        StepStatus::Failed => ("✗", "failed", "failed"),
+                    };
+                    view! {
+                        <li data-status=status>
+                            <span class="step-mark" aria-hidden="true">{mark}</span>
+                            {step.message.clone()}
+                            <span class="visually-hidden">{format!(" ({said})")}</span>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <Show when=move || { count() > 0 }>
+            <details class="turn-steps" open=move || !ended()>
+                <summary>
+                    {move || {
+                        let n = count();
+                        if ended() {
+                            format!("{n} step{}", if n == 1 { "" } else { "s" })
+                        } else {
+                            "Working…".to_owned()
+                        }
+                    }}
+                </summary>
+                <ol>{items}</ol>
+            </details>
+        </Show>
+    }
+}
