@@ -427,6 +427,34 @@ impl StreamRenderer {
     }
 }
 
+/// Feeds `input` to a [`StreamRenderer`] `chunk` bytes at a time, the way a stream arrives
+/// (a character split between chunks waits for its other bytes), and returns the final HTML:
+/// what the panel's blocks hold when the turn ends. `render-reply --stream N` prints it.
+pub fn render_streamed(
+    input: &[u8],
+    chunk: usize,
+    policy: &Policy,
+) -> Result<String, std::str::Utf8Error> {
+    // Reject invalid input up front, as a whole render would.
+    std::str::from_utf8(input)?;
+    let mut stream = StreamRenderer::new(policy.clone());
+    let mut pending: Vec<u8> = Vec::new();
+    for bytes in input.chunks(chunk.max(1)) {
+        pending.extend_from_slice(bytes);
+        let valid = match std::str::from_utf8(&pending) {
+            Ok(_) => pending.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        if valid > 0 {
+            let text = std::str::from_utf8(&pending[..valid]).expect("checked above");
+            stream.push(text);
+            pending.drain(..valid);
+        }
+    }
+    stream.finish();
+    Ok(stream.blocks().concat())
+}
+
 /// The whole reply rendered block by block (what [`StreamRenderer::finish`] falls back to).
 fn split_rendered(text: &str, policy: &Policy) -> Vec<String> {
     let (starts, defs) = top_level_blocks(text);

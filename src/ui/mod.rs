@@ -3,7 +3,7 @@
 mod reply;
 mod turn;
 
-pub use reply::{ReplyView, StepsView};
+pub use reply::{ReplyDom, ReplyView, StepsView};
 
 use assist_protocol::AssistRequest;
 use leptos::prelude::*;

@@ -14,46 +14,64 @@ use crate::markdown::{Policy, StreamRenderer};
 #[component]
 pub fn ReplyView(turn: RwSignal<Turn>) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
-    let renderer = StoredValue::new(StreamRenderer::new(Policy::default()));
-    let finished = StoredValue::new(false);
-    let dom = StoredValue::new_local(Blocks::default());
-
+    let dom = StoredValue::new_local(ReplyDom::new(Policy::default()));
     Effect::new(move |_| {
         let Some(root) = container.get() else {
             return;
         };
         turn.with(|t| {
-            renderer.update_value(|r| {
-                dom.update_value(|dom| {
-                    if !t.reply.starts_with(r.text()) {
-                        // The final reply is not the streamed text grown: start over.
-                        *r = StreamRenderer::new(Policy::default());
-                        dom.clear();
-                        finished.set_value(false);
-                    }
-                    let delta = &t.reply[r.text().len()..];
-                    if !delta.is_empty() && !finished.get_value() {
-                        let update = r.push(delta);
-                        for html in &update.finished {
-                            dom.push(&root, html);
-                        }
-                        dom.set_tail(&root, &update.tail);
-                    }
-                    if t.phase.is_final() && !finished.get_value() {
-                        finished.set_value(true);
-                        let (from, rest) = r.finish();
-                        dom.truncate(from);
-                        for html in &rest {
-                            dom.push(&root, html);
-                        }
-                        dom.set_tail(&root, "");
-                    }
-                });
-            });
+            dom.update_value(|dom| dom.update(&root, &t.reply, t.phase.is_final()));
         });
     });
-
     view! { <div class="turn-reply" node_ref=container on:click=copy_code></div> }
+}
+
+/// The reply's DOM under one container, kept up to date with the reply text: what
+/// [`ReplyView`] runs on every change (public so the benchmark times exactly this).
+pub struct ReplyDom {
+    policy: Policy,
+    renderer: StreamRenderer,
+    blocks: Blocks,
+    finished: bool,
+}
+
+impl ReplyDom {
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            renderer: StreamRenderer::new(policy.clone()),
+            policy,
+            blocks: Blocks::default(),
+            finished: false,
+        }
+    }
+
+    /// Brings the blocks under `root` up to `reply`: the new text goes through the stream
+    /// renderer, finished blocks are appended, the tail replaced; `ended` finishes the reply.
+    pub fn update(&mut self, root: &web_sys::Element, reply: &str, ended: bool) {
+        if !reply.starts_with(self.renderer.text()) {
+            // The final reply is not the streamed text grown: start over.
+            self.renderer = StreamRenderer::new(self.policy.clone());
+            self.blocks.clear();
+            self.finished = false;
+        }
+        let delta = &reply[self.renderer.text().len()..];
+        if !delta.is_empty() && !self.finished {
+            let update = self.renderer.push(delta);
+            for html in &update.finished {
+                self.blocks.push(root, html);
+            }
+            self.blocks.set_tail(root, &update.tail);
+        }
+        if ended && !self.finished {
+            self.finished = true;
+            let (from, rest) = self.renderer.finish();
+            self.blocks.truncate(from);
+            for html in &rest {
+                self.blocks.push(root, html);
+            }
+            self.blocks.set_tail(root, "");
+        }
+    }
 }
 
 /// The reply's block elements, in order, and the tail element after them.
@@ -74,13 +92,13 @@ impl Blocks {
         element
     }
 
-    fn push(&mut self, root: &web_sys::HtmlDivElement, html: &str) {
+    fn push(&mut self, root: &web_sys::Element, html: &str) {
         let element = Self::element(html, "md-block");
         let _ = root.insert_before(&element, self.tail.as_ref().map(|t| t.as_ref()));
         self.blocks.push(element);
     }
 
-    fn set_tail(&mut self, root: &web_sys::HtmlDivElement, html: &str) {
+    fn set_tail(&mut self, root: &web_sys::Element, html: &str) {
         match (&self.tail, html.is_empty()) {
             (Some(tail), false) => tail.set_inner_html(html),
             (Some(tail), true) => {
