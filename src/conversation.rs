@@ -3,7 +3,12 @@
 //! No DOM and no I/O here: the UI holds one signal per [`Turn`] and calls [`Turn::apply`] for each
 //! decoded event, so all of the rules are tested natively.
 
-use assist_protocol::{AssistResult, ProblemDetails, Progress, StepStatus, StreamEvent};
+use assist_protocol::{
+    AppliedMutation, AssistResult, PendingConfirmation, ProblemDetails, Progress, StepStatus,
+    StreamEvent,
+};
+
+use crate::changes;
 
 /// Where a turn is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +105,11 @@ pub struct Turn {
     pub error: Option<TurnError>,
     /// The authoritative result, once `result` or `done` carried it.
     pub result: Option<AssistResult>,
+    /// Changes applied: live from `mutation` frames, reconciled with the final result.
+    pub mutations: Vec<AppliedMutation>,
+    /// Destructive actions waiting for approval: live from `confirmation` frames, reconciled
+    /// with the final result.
+    pub confirmations: Vec<PendingConfirmation>,
     /// Events of types the panel does not know, counted for debugging.
     pub ignored_events: u32,
 }
@@ -114,6 +124,8 @@ impl Turn {
             phase: Phase::Sending,
             error: None,
             result: None,
+            mutations: Vec::new(),
+            confirmations: Vec::new(),
             ignored_events: 0,
         }
     }
@@ -127,9 +139,8 @@ impl Turn {
         match event {
             StreamEvent::Progress(progress) => self.step(progress),
             StreamEvent::Delta(delta) => self.reply.push_str(&delta.text),
-            // The plan and approval cards (issue 7) build on these; the final result carries
-            // them too, and is authoritative.
-            StreamEvent::Mutation(_) | StreamEvent::Confirmation(_) => {}
+            StreamEvent::Mutation(mutation) => self.mutations.push(mutation),
+            StreamEvent::Confirmation(item) => self.confirmations.push(item),
             StreamEvent::Result(result) => self.result = Some(result),
             StreamEvent::Done(result) => {
                 if let Some(result) = result {
@@ -137,6 +148,9 @@ impl Turn {
                 }
                 if let Some(result) = &self.result {
                     self.reply.clone_from(&result.reply);
+                    self.mutations = changes::reconcile(&self.mutations, &result.applied_mutations);
+                    self.confirmations =
+                        changes::reconcile(&self.confirmations, &result.pending_confirmations);
                 }
                 self.phase = Phase::Done;
             }
@@ -318,5 +332,55 @@ mod tests {
         assert_eq!(error.fields, ["message: must not be empty"]);
         let untitled = TurnError::from_problem(&assist_protocol::parse_problem(503, ""));
         assert_eq!(untitled.title, "The request failed (503)");
+    }
+
+    #[test]
+    fn changes_stream_in_and_the_result_reconciles_them() {
+        use assist_protocol::AppliedMutation;
+        let created = AppliedMutation {
+            method: "POST".into(),
+            path: "/agents/agt_0001/skills".into(),
+            operation_id: Some("createSkill".into()),
+            summary: Some("Added the skill".into()),
+            body: None,
+        };
+        let renamed = AppliedMutation {
+            method: "PATCH".into(),
+            path: "/agents/agt_0001".into(),
+            ..created.clone()
+        };
+        let release = PendingConfirmation(
+            serde_json::json!({"name": "releaseNumber", "method": "DELETE", "path": "/numbers/num_1"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let mut turn = Turn::new(1, "m");
+        turn.apply(StreamEvent::Mutation(created.clone()));
+        turn.apply(StreamEvent::Confirmation(release.clone()));
+        assert_eq!(
+            turn.mutations,
+            std::slice::from_ref(&created),
+            "rows appear as frames arrive"
+        );
+        assert_eq!(turn.confirmations, std::slice::from_ref(&release));
+        turn.apply(StreamEvent::Done(Some(AssistResult {
+            reply: "ok".into(),
+            applied_mutations: vec![created.clone(), renamed.clone()],
+            pending_confirmations: vec![release.clone()],
+            ..AssistResult::default()
+        })));
+        assert_eq!(
+            turn.mutations,
+            [created, renamed],
+            "no duplicate, nothing lost"
+        );
+        assert_eq!(turn.confirmations, [release]);
+
+        // A stream cut before done keeps what it reported.
+        let mut cut = Turn::new(2, "m");
+        cut.apply(StreamEvent::Mutation(AppliedMutation::default()));
+        cut.interrupt();
+        assert_eq!(cut.mutations.len(), 1);
     }
 }
