@@ -1,5 +1,6 @@
 //! Thin components over [`crate::conversation`] and [`crate::transport`].
 
+mod changes;
 mod reply;
 mod turn;
 
@@ -12,6 +13,7 @@ use web_sys::AbortController;
 
 use crate::conversation::Turn;
 use crate::transport::{self, TransportError};
+use changes::ChangesView;
 use turn::TurnView;
 
 /// A turn as the UI holds it: its id (the list key) and its own signal, so one streamed token
@@ -37,6 +39,17 @@ pub fn Panel(
     let controller = StoredValue::new_local(None::<AbortController>);
     let next_id = StoredValue::new(0u64);
     let base = StoredValue::new(base);
+    let root = NodeRef::<leptos::html::Section>::new();
+    // Every change of the conversation, in order. A memo: the plan re-renders when changes
+    // change, not on every delta of the reply.
+    let all_mutations = Memo::new(move |_| {
+        turns.with(|entries| {
+            entries
+                .iter()
+                .flat_map(|e| e.state.with(|t| t.mutations.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
 
     let send = move || {
         let message = draft.get_untracked().trim().to_owned();
@@ -93,6 +106,12 @@ pub fn Panel(
             if let Some(id) = turn.with_untracked(|t| t.thread_id().map(str::to_owned)) {
                 thread_id.set(Some(id));
             }
+            let applied = turn.with_untracked(|t| t.mutations.clone());
+            if !applied.is_empty()
+                && let Some(root) = root.get_untracked()
+            {
+                announce_changes(&root, &applied);
+            }
             controller.set_value(None);
             busy.set(false);
         });
@@ -117,7 +136,7 @@ pub fn Panel(
     };
 
     view! {
-        <section class="copilot" aria-label="Flowyte Copilot">
+        <section class="copilot" aria-label="Flowyte Copilot" node_ref=root>
             <header class="copilot-header">
                 <h1>"Copilot"</h1>
             </header>
@@ -136,6 +155,7 @@ pub fn Panel(
                     <TurnView turn=entry.state />
                 </For>
             </div>
+            <ChangesView mutations=all_mutations />
             <form
                 class="copilot-composer"
                 on:submit=move |ev| {
@@ -170,5 +190,23 @@ pub fn Panel(
                 </Show>
             </form>
         </section>
+    }
+}
+
+/// Tells the host page what changed: a bubbling, composed `flowyte-copilot:changes-applied`
+/// CustomEvent on the panel's root whose `detail` is the turn's applied mutations (JSON).
+fn announce_changes(root: &web_sys::HtmlElement, mutations: &[assist_protocol::AppliedMutation]) {
+    let json = serde_json::to_string(mutations).expect("mutations serialise");
+    let Ok(detail) = js_sys::JSON::parse(&json) else {
+        return;
+    };
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&detail);
+    if let Ok(event) =
+        web_sys::CustomEvent::new_with_event_init_dict("flowyte-copilot:changes-applied", &init)
+    {
+        let _ = root.dispatch_event(&event);
     }
 }
