@@ -606,3 +606,204 @@ async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
         .call0(&wasm_bindgen::JsValue::NULL)
         .unwrap();
 }
+
+/// A stand-in gateway for approvals: a session, then answers in order from `answers` (JSON
+/// array of `[status, contentType, body]`), counting the assist requests and keeping their
+/// bodies in `window.__assistBodies`.
+fn stub_gateway(answers: &str) {
+    js_sys::Function::new_with_args(
+        "answers",
+        "window.__realFetch = window.fetch;
+         window.__assistBodies = [];
+         const queue = JSON.parse(answers);
+         window.fetch = async (input, init) => {
+           const url = typeof input === 'string' ? input : input.url;
+           if (url.endsWith('/session')) {
+             return new Response('{\"csrfToken\":\"t\",\"expiresAt\":0}', { status: 201, headers: { 'content-type': 'application/json' } });
+           }
+           window.__assistBodies.push(JSON.parse(init?.body ?? await input.text()));
+           const [status, type, body] = queue.shift() ?? [500, 'application/problem+json', '{\"title\":\"no more answers\"}'];
+           // Answer a little later, as a network would: a double click lands while it waits.
+           await new Promise((r) => setTimeout(r, 50));
+           return new Response(body, { status, headers: { 'content-type': type } });
+         };",
+    )
+    .call1(&wasm_bindgen::JsValue::NULL, &answers.into())
+    .unwrap();
+}
+
+fn assist_bodies() -> js_sys::Array {
+    js_sys::Reflect::get(&web_sys::window().unwrap(), &"__assistBodies".into())
+        .unwrap()
+        .unchecked_into()
+}
+
+async fn ask(host: &HtmlElement, text: &str) {
+    let message: HtmlTextAreaElement = find(host, "textarea[aria-label=Message]");
+    message.set_value(text);
+    message
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    find::<HtmlButtonElement>(host, "button[type=submit]").click();
+}
+
+#[wasm_bindgen_test]
+async fn a_double_click_on_approve_sends_one_request_with_the_item_as_received() {
+    let item = r#"{"name":"releaseNumber","method":"DELETE","path":"/numbers/num_0001","summary":"Release +1 415 555 4421","args":{"numberId":"num_0001","e164":"+14155554421"},"extra":{"kept":true}}"#;
+    let proposal = format!(
+        "event:confirmation\ndata:{item}\n\nevent:done\ndata:{{\"reply\":\"Approve it below.\",\"threadId\":\"thr_7\",\"pendingConfirmations\":[{item}]}}\n\n"
+    );
+    let released = "event:mutation\ndata:{\"method\":\"DELETE\",\"path\":\"/numbers/num_0001\",\"operationId\":\"releaseNumber\",\"summary\":\"Released +1 415 555 4421\"}\n\nevent:done\ndata:{\"reply\":\"Done.\",\"threadId\":\"thr_7\",\"appliedMutations\":[{\"method\":\"DELETE\",\"path\":\"/numbers/num_0001\",\"operationId\":\"releaseNumber\",\"summary\":\"Released +1 415 555 4421\"}]}\n\n";
+    let answers = serde_json::json!([
+        [200, "text/event-stream", proposal],
+        [200, "text/event-stream", released],
+    ]);
+    stub_gateway(&answers.to_string());
+    let host = mount_panel();
+    leptos::task::tick().await;
+    ask(&host, "release the number ending 4421").await;
+    until("the approval card", || {
+        host.query_selector(".approval-card[data-state=pending] button.approve")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let card: HtmlElement = find(
+        &host,
+        "[role=region][aria-label='Pending approvals'] .approval-card",
+    );
+    assert!(card.text_content().unwrap().contains("destructive"));
+    assert!(
+        card.text_content()
+            .unwrap()
+            .contains("DELETE /numbers/num_0001")
+    );
+
+    let approve: HtmlButtonElement = find(&card, "button.approve");
+    approve.click();
+    approve.click();
+    approve.click();
+    until("the approval to settle", || {
+        card.get_attribute("data-state").as_deref() == Some("approved")
+    })
+    .await;
+    let bodies = assist_bodies();
+    assert_eq!(bodies.length(), 2, "one proposal, one approval: never two");
+    let approval = js_sys::JSON::stringify(&bodies.get(1))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let approval: serde_json::Value = serde_json::from_str(&approval).unwrap();
+    assert_eq!(approval["message"], "release the number ending 4421");
+    assert_eq!(approval["threadId"], "thr_7");
+    let sent: serde_json::Value = serde_json::from_str(item).unwrap();
+    assert_eq!(
+        approval["confirmed"],
+        serde_json::json!([sent]),
+        "exactly as received"
+    );
+    let plan: HtmlElement = find(&host, "[role=region][aria-label='Applied changes']");
+    assert!(
+        plan.text_content()
+            .unwrap()
+            .contains("Released +1 415 555 4421")
+    );
+    assert!(card.query_selector("button.approve").unwrap().is_none());
+
+    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_approval_is_stale_a_failed_one_waits_for_retry_and_reject_sends_nothing() {
+    let card_for = |n: &str| {
+        format!(
+            r#"{{"name":"revokePublishableKey","method":"DELETE","path":"/agents/a/publishable-keys/pk_{n}","summary":"Revoke key {n}","args":{{"keyId":"pk_{n}"}}}}"#
+        )
+    };
+    let (one, two, three) = (card_for("1"), card_for("2"), card_for("3"));
+    let proposal = format!(
+        "event:done\ndata:{{\"reply\":\"Three keys.\",\"threadId\":\"thr_8\",\"pendingConfirmations\":[{one},{two},{three}]}}\n\n"
+    );
+    let answers = serde_json::json!([
+        [200, "text/event-stream", proposal],
+        [
+            409,
+            "application/problem+json",
+            "{\"status\":409,\"title\":\"Stale confirmation\",\"code\":\"stale_confirmation\",\"detail\":\"Already carried out.\"}"
+        ],
+        [
+            502,
+            "application/problem+json",
+            "{\"status\":502,\"title\":\"Bad gateway\"}"
+        ],
+        [
+            200,
+            "text/event-stream",
+            "event:done\ndata:{\"reply\":\"Revoked.\",\"threadId\":\"thr_8\"}\n\n"
+        ],
+    ]);
+    stub_gateway(&answers.to_string());
+    let host = mount_panel();
+    leptos::task::tick().await;
+    ask(&host, "revoke my keys").await;
+    until("three cards", || {
+        host.query_selector_all(".approval-card[data-state=pending]")
+            .unwrap()
+            .length()
+            == 3
+    })
+    .await;
+    let cards = host.query_selector_all(".approval-card").unwrap();
+    let card = |i: u32| -> HtmlElement { cards.get(i).unwrap().unchecked_into() };
+    assert!(
+        host.query_selector("button.approve-all").unwrap().is_some(),
+        "several cards: Approve all"
+    );
+
+    find::<HtmlButtonElement>(&card(0), "button.approve").click();
+    until("stale", || {
+        card(0).get_attribute("data-state").as_deref() == Some("stale")
+    })
+    .await;
+    assert!(
+        card(0)
+            .text_content()
+            .unwrap()
+            .contains("Already carried out.")
+    );
+
+    find::<HtmlButtonElement>(&card(1), "button.approve").click();
+    until("failed", || {
+        card(1).get_attribute("data-state").as_deref() == Some("failed")
+    })
+    .await;
+    assert!(card(1).text_content().unwrap().contains("Bad gateway"));
+    let sent_before_retry = assist_bodies().length();
+    // Nothing is retried by itself.
+    until("a pause", || true).await;
+    assert_eq!(assist_bodies().length(), sent_before_retry);
+    find::<HtmlButtonElement>(&card(1), "button.retry").click();
+    until("approved", || {
+        card(1).get_attribute("data-state").as_deref() == Some("approved")
+    })
+    .await;
+
+    find::<HtmlButtonElement>(&card(2), "button.reject").click();
+    leptos::task::tick().await;
+    assert_eq!(
+        card(2).get_attribute("data-state").as_deref(),
+        Some("rejected")
+    );
+    assert_eq!(
+        assist_bodies().length(),
+        4,
+        "proposal, stale, failed, retry; reject sent nothing"
+    );
+
+    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}

@@ -1,5 +1,6 @@
 //! Thin components over [`crate::conversation`] and [`crate::transport`].
 
+mod approvals;
 mod changes;
 mod reply;
 mod turn;
@@ -11,17 +12,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use crate::conversation::Turn;
+use crate::changes::{Card, CardState};
+use crate::conversation::{Phase, Turn};
 use crate::transport::{self, TransportError};
+use approvals::{ApprovalsView, CardEntry};
 use changes::ChangesView;
 use turn::TurnView;
 
-/// A turn as the UI holds it: its id (the list key) and its own signal, so one streamed token
-/// re-renders one turn.
+/// A turn as the UI holds it: its id (the list key), its own signal (so one streamed token
+/// re-renders one turn), and the request that started it (approvals repeat its message and
+/// context).
 #[derive(Clone, Copy)]
 struct TurnEntry {
     id: u64,
     state: RwSignal<Turn>,
+    origin: StoredValue<AssistRequest>,
 }
 
 /// The copilot panel.
@@ -35,11 +40,16 @@ pub fn Panel(
     let turns = RwSignal::new(Vec::<TurnEntry>::new());
     let busy = RwSignal::new(false);
     let thread_id = RwSignal::new(None::<String>);
+    let cards = RwSignal::new(Vec::<CardEntry>::new());
     let csrf = RwSignal::new(None::<String>);
     let controller = StoredValue::new_local(None::<AbortController>);
     let next_id = StoredValue::new(0u64);
     let base = StoredValue::new(base);
     let root = NodeRef::<leptos::html::Section>::new();
+    // Signals made later (a turn, its cards) belong to the panel, not to whatever view was
+    // active when they were made: an Approve button's scope is gone once its card leaves
+    // Pending.
+    let owner = StoredValue::new_local(Owner::current().expect("the panel renders under an owner"));
     // Every change of the conversation, in order. A memo: the plan re-renders when changes
     // change, not on every delta of the reply.
     let all_mutations = Memo::new(move |_| {
@@ -51,26 +61,32 @@ pub fn Panel(
         })
     });
 
-    let send = move || {
-        let message = draft.get_untracked().trim().to_owned();
-        if message.is_empty() || busy.get_untracked() {
-            return;
-        }
+    // Starts a turn for `request`, shown as `shown`. `approving` are the cards this turn
+    // approves: they settle from its outcome. A normal turn (no cards) gives the person's
+    // message back to the textbox if nothing reached the copilot.
+    let start_turn = move |request: AssistRequest, shown: String, approving: Vec<CardEntry>| {
         let id = next_id.get_value();
         next_id.set_value(id + 1);
-        let turn = RwSignal::new(Turn::new(id, message.clone()));
-        turns.update(|t| t.push(TurnEntry { id, state: turn }));
-        set_draft.set(String::new());
+        let (turn, origin) = owner.with_value(|o| {
+            o.with(|| {
+                (
+                    RwSignal::new(Turn::new(id, shown)),
+                    StoredValue::new(request.clone()),
+                )
+            })
+        });
+        turns.update(|t| {
+            t.push(TurnEntry {
+                id,
+                state: turn,
+                origin,
+            })
+        });
         busy.set(true);
         let abort = AbortController::new().expect("AbortController exists");
         let signal = abort.signal();
         controller.set_value(Some(abort));
 
-        let request = AssistRequest {
-            message: message.clone(),
-            thread_id: thread_id.get_untracked(),
-            ..AssistRequest::default()
-        };
         spawn_local(async move {
             let base = base.get_value();
             let outcome = async {
@@ -88,7 +104,8 @@ pub fn Panel(
                 .await
             }
             .await;
-            match outcome {
+            let mut settled = CardState::Approved;
+            match &outcome {
                 Ok(()) => {}
                 Err(TransportError::Aborted) => turn.update(Turn::stop),
                 Err(TransportError::Interrupted) => turn.update(Turn::interrupt),
@@ -97,14 +114,67 @@ pub fn Panel(
                         csrf.set(None);
                     }
                     // Nothing reached the copilot: give the message back if the box is empty.
-                    if error.before_acceptance() && draft.get_untracked().is_empty() {
-                        set_draft.set(message);
+                    if approving.is_empty()
+                        && error.before_acceptance()
+                        && draft.get_untracked().is_empty()
+                    {
+                        set_draft.set(request.message.clone());
                     }
                     turn.update(|t| t.fail(error.to_turn_error()));
                 }
             }
+            if let Err(TransportError::Http {
+                status: 409,
+                problem,
+            }) = &outcome
+            {
+                settled = CardState::Stale(
+                    problem
+                        .detail
+                        .clone()
+                        .or_else(|| problem.title.clone())
+                        .unwrap_or_else(|| "The server no longer holds this action.".to_owned()),
+                );
+            } else if let Some(error) = turn.with_untracked(|t| {
+                (t.phase != Phase::Done).then(|| {
+                    t.error.as_ref().map_or_else(
+                        || "Stopped before the copilot answered.".to_owned(),
+                        |e| e.title.clone(),
+                    )
+                })
+            }) {
+                settled = CardState::Failed(error);
+            }
+            for entry in &approving {
+                entry.card.update(|c| c.settle(settled.clone()));
+            }
             if let Some(id) = turn.with_untracked(|t| t.thread_id().map(str::to_owned)) {
                 thread_id.set(Some(id));
+            }
+            // The turn's own proposals become approval cards once it has ended.
+            let proposed = turn.with_untracked(|t| {
+                if t.phase == Phase::Done {
+                    t.confirmations.clone()
+                } else {
+                    Vec::new()
+                }
+            });
+            if !proposed.is_empty() {
+                cards.update(|list| {
+                    for item in proposed {
+                        let card_id = next_id.get_value();
+                        next_id.set_value(card_id + 1);
+                        let (card, selected) = owner.with_value(|o| {
+                            o.with(|| (RwSignal::new(Card::new(item)), RwSignal::new(true)))
+                        });
+                        list.push(CardEntry {
+                            id: card_id,
+                            turn_id: id,
+                            card,
+                            selected,
+                        });
+                    }
+                });
             }
             let applied = turn.with_untracked(|t| t.mutations.clone());
             if !applied.is_empty()
@@ -116,6 +186,80 @@ pub fn Panel(
             busy.set(false);
         });
     };
+
+    let send = move || {
+        let message = draft.get_untracked().trim().to_owned();
+        if message.is_empty() || busy.get_untracked() {
+            return;
+        }
+        // The thread moves on: approvals proposed earlier can no longer be given here.
+        cards.with_untracked(|list| {
+            for entry in list {
+                entry
+                    .card
+                    .update(|c| c.expire("The conversation moved on; ask again to do this."));
+            }
+        });
+        set_draft.set(String::new());
+        let request = AssistRequest {
+            message: message.clone(),
+            thread_id: thread_id.get_untracked(),
+            ..AssistRequest::default()
+        };
+        start_turn(request, message, Vec::new());
+    };
+
+    // Approves `entries` in one request. Each card moves to Submitting synchronously, before
+    // anything is awaited: a second activation finds it submitting and sends nothing.
+    let approve = Callback::new(move |entries: Vec<CardEntry>| {
+        if busy.get_untracked() {
+            return;
+        }
+        let mut items = Vec::new();
+        let mut approving = Vec::new();
+        for entry in entries {
+            let mut sent = None;
+            entry.card.update(|c| sent = c.approve());
+            if let Some(item) = sent {
+                items.push(item);
+                approving.push(entry);
+            }
+        }
+        let Some(first) = approving.first().copied() else {
+            return;
+        };
+        // Repeat the proposing turn's message, thread and context, exactly.
+        let Some((origin, thread)) = turns.with_untracked(|list| {
+            list.iter().find(|t| t.id == first.turn_id).map(|t| {
+                (
+                    t.origin.get_value(),
+                    t.state.with_untracked(|s| s.thread_id().map(str::to_owned)),
+                )
+            })
+        }) else {
+            return;
+        };
+        let shown = format!(
+            "Approve: {}",
+            items
+                .iter()
+                .map(|i| i.summary().unwrap_or("an action").to_owned())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        let request = AssistRequest {
+            message: origin.message,
+            thread_id: thread.or(origin.thread_id),
+            context: origin.context,
+            confirmed: Some(items),
+        };
+        start_turn(request, shown, approving);
+    });
+    let reject = Callback::new(move |entry: CardEntry| {
+        entry.card.update(|c| {
+            c.reject();
+        });
+    });
 
     let stop = move || {
         if let Some(abort) = controller.get_value() {
@@ -155,6 +299,7 @@ pub fn Panel(
                     <TurnView turn=entry.state />
                 </For>
             </div>
+            <ApprovalsView cards=cards busy=busy approve=approve reject=reject />
             <ChangesView mutations=all_mutations />
             <form
                 class="copilot-composer"
