@@ -159,6 +159,29 @@ impl Turn {
         }
     }
 
+    /// A finished turn rebuilt from a thread's messages (resuming a conversation).
+    pub fn restored(
+        id: u64,
+        message: impl Into<String>,
+        reply: &assist_protocol::ThreadMessage,
+        thread_id: &str,
+    ) -> Self {
+        let result = AssistResult {
+            reply: reply.content.clone(),
+            thread_id: Some(thread_id.to_owned()),
+            applied_mutations: reply.mutations.clone(),
+            pending_confirmations: reply.pending_confirmations.clone(),
+        };
+        Self {
+            reply: reply.content.clone(),
+            mutations: reply.mutations.clone(),
+            confirmations: reply.pending_confirmations.clone(),
+            phase: Phase::Done,
+            result: Some(result),
+            ..Self::new(id, message)
+        }
+    }
+
     /// Ends the turn as failed; the partial reply stays.
     pub fn fail(&mut self, error: TurnError) {
         if !self.phase.is_final() {

@@ -145,6 +145,36 @@ pub async fn start_session(base: &str) -> Result<String, TransportError> {
     Ok(info.csrf_token)
 }
 
+/// `GET /api/v1/assist/threads/{id}`: a thread to resume (needs the session cookie, no CSRF
+/// token: it changes nothing).
+pub async fn get_thread(
+    base: &str,
+    id: &str,
+) -> Result<assist_protocol::AssistThread, TransportError> {
+    // The id came from this panel's own storage; still, only plain ids go into the path.
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(TransportError::Http {
+            status: 404,
+            problem: ProblemDetails::new(404, "Not found", "Not a thread id."),
+        });
+    }
+    let response = Request::get(&format!("{base}/api/v1/assist/threads/{id}"))
+        .send()
+        .await
+        .map_err(|e| TransportError::Network(e.to_string()))?;
+    if !response.ok() {
+        return Err(http_error(response).await);
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| TransportError::Network(e.to_string()))
+}
+
 /// POSTs one `/assist` request and feeds every event to `on_event` as it is decoded.
 ///
 /// Returns `Ok` once a terminal event (`done` or `error`) was delivered. A JSON answer instead

@@ -26,7 +26,13 @@ fn document() -> web_sys::Document {
 fn mount_panel() -> HtmlElement {
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
-    leptos::mount::mount_to(host.clone(), || view! { <Panel /> }).forget();
+    // Each panel keeps its thread under its own key: tests share the page's localStorage.
+    static MOUNTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let key = format!(
+        "test-panel-{}",
+        MOUNTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    leptos::mount::mount_to(host.clone(), move || view! { <Panel storage_key=key /> }).forget();
     host
 }
 
@@ -239,7 +245,7 @@ async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
             .is_some_and(|t| t.trim() == text)
     };
     until("the partial reply", || reply_is("Half a reply")).await;
-    let stop: HtmlButtonElement = find(&host, "button[type=button]");
+    let stop: HtmlButtonElement = find(&host, ".copilot-composer button[type=button]");
     assert_eq!(stop.text_content().as_deref(), Some("Stop"));
     stop.click();
     until("the stopped turn", || {
@@ -621,7 +627,8 @@ fn stub_gateway(answers: &str) {
            if (url.endsWith('/session')) {
              return new Response('{\"csrfToken\":\"t\",\"expiresAt\":0}', { status: 201, headers: { 'content-type': 'application/json' } });
            }
-           window.__assistBodies.push(JSON.parse(init?.body ?? await input.text()));
+           const text = init?.body ?? await input.text();
+           window.__assistBodies.push(text ? JSON.parse(text) : { get: url });
            const [status, type, body] = queue.shift() ?? [500, 'application/problem+json', '{\"title\":\"no more answers\"}'];
            // Answer a little later, as a network would: a double click lands while it waits.
            await new Promise((r) => setTimeout(r, 50));
@@ -802,6 +809,87 @@ async fn a_refused_approval_is_stale_a_failed_one_waits_for_retry_and_reject_sen
         4,
         "proposal, stale, failed, retry; reject sent nothing"
     );
+
+    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_restores_the_thread_its_changes_and_its_cards() {
+    let release = r#"{"name":"releaseNumber","method":"DELETE","path":"/numbers/num_0001","summary":"Release +1 415 555 4421","args":{"numberId":"num_0001"}}"#;
+    let revoke = r#"{"name":"revokePublishableKey","method":"DELETE","path":"/agents/a/publishable-keys/pk_2","summary":"Revoke Staging widget","args":{"keyId":"pk_2"}}"#;
+    let thread = format!(
+        r#"{{"thread":{{"id":"thr_r","agentId":null,"title":"t"}},
+            "messages":[
+              {{"id":"m1","role":"user","content":"revoke the Staging widget key","mutations":[]}},
+              {{"id":"m2","role":"assistant","content":"Approve it below.","mutations":[],"pendingConfirmations":[{revoke}]}},
+              {{"id":"m3","role":"user","content":"add an order-lookup skill","mutations":[]}},
+              {{"id":"m4","role":"assistant","content":"Added **Order lookup**.","mutations":[{{"method":"POST","path":"/agents/agt_0001/skills","operationId":"createSkill","summary":"Added the skill Order lookup"}}]}},
+              {{"id":"m5","role":"user","content":"release the number ending 4421","mutations":[]}},
+              {{"id":"m6","role":"assistant","content":"Approve it below.","mutations":[],"pendingConfirmations":[{release}]}}
+            ],
+            "pendingConfirmations":[{revoke},{release}]}}"#
+    );
+    let answers = serde_json::json!([[200, "application/json", thread]]);
+    stub_gateway(&answers.to_string());
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage
+        .set_item("test-restore", r#"{"threadId":"thr_r"}"#)
+        .unwrap();
+
+    let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    leptos::mount::mount_to(
+        host.clone(),
+        || view! { <Panel storage_key="test-restore" /> },
+    )
+    .forget();
+    until("the restored turns", || {
+        host.query_selector_all(".turn[data-phase=done]")
+            .unwrap()
+            .length()
+            == 3
+    })
+    .await;
+    leptos::task::tick().await;
+    let get = js_sys::JSON::stringify(&assist_bodies().get(0))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(get.contains("/api/v1/assist/threads/thr_r"), "{get}");
+    let plan: HtmlElement = find(&host, "[role=region][aria-label='Applied changes']");
+    assert!(
+        plan.text_content()
+            .unwrap()
+            .contains("Added the skill Order lookup")
+    );
+    let cards = host.query_selector_all(".approval-card").unwrap();
+    assert_eq!(cards.length(), 2);
+    let state = |i: u32| {
+        cards
+            .get(i)
+            .unwrap()
+            .unchecked_into::<web_sys::Element>()
+            .get_attribute("data-state")
+    };
+    assert_eq!(
+        state(0).as_deref(),
+        Some("stale"),
+        "an older turn's proposal"
+    );
+    assert_eq!(
+        state(1).as_deref(),
+        Some("pending"),
+        "the last turn's proposal"
+    );
+    assert!(host.text_content().unwrap().contains("Order lookup"));
+
+    find::<HtmlButtonElement>(&host, "button.new-conversation").click();
+    leptos::task::tick().await;
+    assert_eq!(host.query_selector_all(".turn").unwrap().length(), 0);
+    assert!(host.query_selector(".approval-card").unwrap().is_none());
+    assert_eq!(storage.get_item("test-restore").unwrap(), None, "forgotten");
 
     js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
         .call0(&wasm_bindgen::JsValue::NULL)

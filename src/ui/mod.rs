@@ -35,6 +35,9 @@ pub fn Panel(
     /// Where the gateway is: `""` for the page's own origin.
     #[prop(into, default = String::new())]
     base: String,
+    /// Where the conversation's thread id is kept (localStorage), so a reload resumes it.
+    #[prop(into, default = String::from("flowyte-copilot"))]
+    storage_key: String,
 ) -> impl IntoView {
     let (draft, set_draft) = signal(String::new());
     let turns = RwSignal::new(Vec::<TurnEntry>::new());
@@ -152,13 +155,9 @@ pub fn Panel(
                 thread_id.set(Some(id));
             }
             // The turn's own proposals become approval cards once it has ended.
-            let proposed = turn.with_untracked(|t| {
-                if t.phase == Phase::Done {
-                    t.confirmations.clone()
-                } else {
-                    Vec::new()
-                }
-            });
+            // A stopped or dropped stream keeps the proposals it delivered: the server holds
+            // them too.
+            let proposed = turn.with_untracked(|t| t.confirmations.clone());
             if !proposed.is_empty() {
                 cards.update(|list| {
                     for item in proposed {
@@ -247,9 +246,24 @@ pub fn Panel(
                 .collect::<Vec<_>>()
                 .join("; ")
         );
+        let Some(thread) = thread
+            .or(origin.thread_id.clone())
+            .or_else(|| thread_id.get_untracked())
+        else {
+            // The stream broke before naming its thread: the approval has nowhere to go.
+            for entry in &approving {
+                entry.card.update(|c| {
+                    c.settle(CardState::Stale(
+                        "The proposal's conversation is unknown (its reply was cut off); ask again."
+                            .to_owned(),
+                    ))
+                });
+            }
+            return;
+        };
         let request = AssistRequest {
             message: origin.message,
-            thread_id: thread.or(origin.thread_id),
+            thread_id: Some(thread),
             context: origin.context,
             confirmed: Some(items),
         };
@@ -260,6 +274,64 @@ pub fn Panel(
             c.reject();
         });
     });
+
+    // The thread survives a reload: kept under the storage key, restored on load.
+    let storage_key = StoredValue::new(storage_key);
+    let restore_note = RwSignal::new(None::<String>);
+    // Saves each thread the conversation gets; removing is explicit (New conversation, or a
+    // thread the server no longer has), so a restore that fails keeps the id for next time.
+    Effect::new(move |_| {
+        if let Some(id) = thread_id.get() {
+            storage_key.with_value(|key| save_thread(key, Some(&id)));
+        }
+    });
+    if let Some(saved) = storage_key.with_value(|key| load_thread(key)) {
+        busy.set(true);
+        spawn_local(async move {
+            let base = base.get_value();
+            let fetched = async {
+                let token = transport::start_session(&base).await?;
+                csrf.set(Some(token));
+                transport::get_thread(&base, &saved).await
+            }
+            .await;
+            match fetched {
+                Ok(thread) => {
+                    let (entries, restored_cards) = owner.with_value(|o| {
+                        o.with(|| {
+                            restore(&thread, &|| {
+                                let id = next_id.get_value();
+                                next_id.set_value(id + 1);
+                                id
+                            })
+                        })
+                    });
+                    turns.set(entries);
+                    cards.set(restored_cards);
+                    thread_id.set(Some(thread.thread.id));
+                }
+                Err(TransportError::Http { status: 404, .. }) => {
+                    // The thread is gone (a fresh simulator, another account): start fresh.
+                    storage_key.with_value(|key| save_thread(key, None));
+                }
+                Err(error) => restore_note.set(Some(format!(
+                    "Could not restore the last conversation: {}",
+                    error.to_turn_error().title
+                ))),
+            }
+            busy.set(false);
+        });
+    }
+    let new_conversation = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        turns.set(Vec::new());
+        cards.set(Vec::new());
+        restore_note.set(None);
+        thread_id.set(None);
+        storage_key.with_value(|key| save_thread(key, None));
+    };
 
     let stop = move || {
         if let Some(abort) = controller.get_value() {
@@ -283,6 +355,14 @@ pub fn Panel(
         <section class="copilot" aria-label="Flowyte Copilot" node_ref=root>
             <header class="copilot-header">
                 <h1>"Copilot"</h1>
+                <button
+                    type="button"
+                    class="new-conversation"
+                    disabled=move || busy.get()
+                    on:click=new_conversation
+                >
+                    "New conversation"
+                </button>
             </header>
             <div
                 class="copilot-log"
@@ -290,6 +370,7 @@ pub fn Panel(
                 aria-label="Conversation"
                 aria-busy=move || busy.get().to_string()
             >
+                {move || restore_note.get().map(|note| view! { <p class="turn-note" role="status">{note}</p> })}
                 <Show when=move || turns.with(Vec::is_empty)>
                     <p class="copilot-empty">
                         "Ask the copilot to change your agents, numbers or keys, or to review recent calls."
@@ -354,4 +435,79 @@ fn announce_changes(root: &web_sys::HtmlElement, mutations: &[assist_protocol::A
     {
         let _ = root.dispatch_event(&event);
     }
+}
+
+/// The thread id kept under `key` in localStorage (`{"threadId": …}`), if any.
+fn load_thread(key: &str) -> Option<String> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    let saved = storage.get_item(key).ok()??;
+    let value: serde_json::Value = serde_json::from_str(&saved).ok()?;
+    value.get("threadId")?.as_str().map(str::to_owned)
+}
+
+fn save_thread(key: &str, id: Option<&str>) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    let _ = match id {
+        Some(id) => storage.set_item(key, &serde_json::json!({ "threadId": id }).to_string()),
+        None => storage.remove_item(key),
+    };
+}
+
+/// Turns and cards rebuilt from a thread: each user message with the assistant reply after it
+/// is one finished turn. The open proposals of the last turn are actionable cards; open ones
+/// from earlier turns are stale (the conversation moved on), as they were before the reload.
+fn restore(
+    thread: &assist_protocol::AssistThread,
+    next_id: &dyn Fn() -> u64,
+) -> (Vec<TurnEntry>, Vec<CardEntry>) {
+    let mut entries = Vec::new();
+    let mut proposals: Vec<(u64, Vec<assist_protocol::PendingConfirmation>)> = Vec::new();
+    let mut messages = thread.messages.iter().peekable();
+    while let Some(message) = messages.next() {
+        if message.role != "user" {
+            continue;
+        }
+        let Some(reply) = messages.next_if(|m| m.role == "assistant") else {
+            continue;
+        };
+        let id = next_id();
+        let turn = Turn::restored(id, message.content.clone(), reply, &thread.thread.id);
+        let origin = AssistRequest {
+            message: message.content.clone(),
+            thread_id: Some(thread.thread.id.clone()),
+            ..AssistRequest::default()
+        };
+        proposals.push((id, reply.pending_confirmations.clone()));
+        entries.push(TurnEntry {
+            id,
+            state: RwSignal::new(turn),
+            origin: StoredValue::new(origin),
+        });
+    }
+    // Servers that do not list open proposals: the last turn's are taken as open.
+    let open = if thread.pending_confirmations.is_empty() {
+        proposals.last().map(|(_, p)| p.clone()).unwrap_or_default()
+    } else {
+        thread.pending_confirmations.clone()
+    };
+    let last_turn = entries.last().map(|e| e.id);
+    let mut cards = Vec::new();
+    for item in open {
+        let Some((turn_id, _)) = proposals.iter().rev().find(|(_, p)| p.contains(&item)) else {
+            continue;
+        };
+        let mut card = Card::new(item);
+        if Some(*turn_id) != last_turn {
+            card.expire("The conversation moved on; ask again to do this.");
+        }
+        cards.push(CardEntry {
+            id: next_id(),
+            turn_id: *turn_id,
+            card: RwSignal::new(card),
+            selected: RwSignal::new(true),
+        });
+    }
+    (entries, cards)
 }

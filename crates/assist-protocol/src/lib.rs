@@ -60,6 +60,50 @@ pub struct AppliedMutation {
     pub body: Option<Map<String, Value>>,
 }
 
+/// `GET /assist/threads/{id}`: one copilot conversation, to review or resume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssistThread {
+    pub thread: ThreadInfo,
+    #[serde(default)]
+    pub messages: Vec<ThreadMessage>,
+    /// Proposals not used yet (the local simulator's extension; absent elsewhere).
+    #[serde(default)]
+    pub pending_confirmations: Vec<PendingConfirmation>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadInfo {
+    pub id: String,
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// One message of a thread: the person's (`user`) or the copilot's (`assistant`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadMessage {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub mutations: Vec<AppliedMutation>,
+    #[serde(default)]
+    pub pending_confirmations: Vec<PendingConfirmation>,
+}
+
 /// A destructive tool call held until the person confirms it.
 ///
 /// Kept as the JSON object it arrived as, so that approving it sends back every field
