@@ -111,6 +111,32 @@ export class CopilotPanel {
     return this.page.evaluate(() => window.__replyRenders);
   }
 
+  /** The approval card titled `summary` (a regex or text), inside "Pending approvals". */
+  card(summary) {
+    return this.page
+      .getByRole('region', { name: 'Pending approvals' })
+      .getByRole('article', { name: summary });
+  }
+
+  get changes() {
+    return this.page.getByRole('region', { name: 'Applied changes' });
+  }
+
+  async ask(message) {
+    await this.message.fill(message);
+    await this.message.press('Enter');
+    await this.waitForTurns();
+  }
+
+  /** Waits until no turn is sending or streaming. */
+  async waitForTurns() {
+    await this.page.waitForFunction(
+      () => document.querySelectorAll('.turn[data-phase=sending], .turn[data-phase=streaming]').length === 0,
+      null,
+      { timeout: 20_000 },
+    );
+  }
+
   async waitForPhase(phase) {
     await this.page.locator(`.turn[data-phase="${phase}"]`).last().waitFor({ timeout: 20_000 });
   }
@@ -118,4 +144,17 @@ export class CopilotPanel {
   screenshot(name) {
     return this.page.screenshot({ path: path.join(outputDir, `${name}.png`) });
   }
+}
+
+/** What reached the simulator: its request log (method, path, body, status). */
+export async function simulatorRequests(servers) {
+  const response = await fetch(`${servers.simulatorUrl}/__sim/requests`);
+  return response.json();
+}
+
+/** The approvals that reached the simulator (assist requests carrying `confirmed`). */
+export async function confirmedRequests(servers) {
+  return (await simulatorRequests(servers)).filter(
+    (r) => r.method === 'POST' && Array.isArray(r.body?.confirmed) && r.body.confirmed.length > 0,
+  );
 }
