@@ -895,3 +895,167 @@ async fn a_reload_restores_the_thread_its_changes_and_its_cards() {
         .call0(&wasm_bindgen::JsValue::NULL)
         .unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn approve_all_sends_the_checked_cards_in_one_request_and_a_new_message_expires_the_rest() {
+    let card = |n: &str| {
+        format!(
+            r#"{{"name":"deleteSkill","method":"DELETE","path":"/agents/a/skills/s_{n}","summary":"Remove skill {n}","args":{{"skillId":"s_{n}"}}}}"#
+        )
+    };
+    let (one, two, three) = (card("1"), card("2"), card("3"));
+    let first = format!(
+        "event:done\ndata:{{\"reply\":\"Three.\",\"threadId\":\"thr_a\",\"pendingConfirmations\":[{one},{two}]}}\n\n"
+    );
+    let approved = "event:done\ndata:{\"reply\":\"Removed.\",\"threadId\":\"thr_a\"}\n\n";
+    let third = format!(
+        "event:done\ndata:{{\"reply\":\"One more.\",\"threadId\":\"thr_a\",\"pendingConfirmations\":[{three}]}}\n\n"
+    );
+    let later = "event:done\ndata:{\"reply\":\"Listed.\",\"threadId\":\"thr_a\"}\n\n";
+    let answers = serde_json::json!([
+        [200, "text/event-stream", first],
+        [200, "text/event-stream", approved],
+        [200, "text/event-stream", third],
+        [200, "text/event-stream", later],
+    ]);
+    stub_gateway(&answers.to_string());
+    let host = mount_panel();
+    leptos::task::tick().await;
+    ask(&host, "remove skills").await;
+    until("two cards", || {
+        host.query_selector_all(".approval-card[data-state=pending]")
+            .unwrap()
+            .length()
+            == 2
+    })
+    .await;
+    let checkbox: web_sys::HtmlInputElement = find(&host, ".approval-card input[type=checkbox]");
+    assert!(checkbox.checked(), "every card starts included");
+    checkbox.click();
+    leptos::task::tick().await;
+    find::<HtmlButtonElement>(&host, "button.approve-all").click();
+    until("one approved", || {
+        host.query_selector(".approval-card[data-state=approved]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let body = js_sys::JSON::stringify(&assist_bodies().get(1))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        body["confirmed"].as_array().unwrap().len(),
+        1,
+        "only the checked card"
+    );
+    assert_eq!(body["confirmed"][0]["summary"], "Remove skill 2");
+    assert_eq!(
+        host.query_selector_all(".approval-card[data-state=pending]")
+            .unwrap()
+            .length(),
+        1,
+        "the unchecked card still waits"
+    );
+
+    ask(&host, "one more").await;
+    until("the third card", || {
+        host.query_selector_all(".approval-card").unwrap().length() == 3
+    })
+    .await;
+    let states: Vec<String> = {
+        let list = host.query_selector_all(".approval-card").unwrap();
+        (0..list.length())
+            .map(|i| {
+                list.get(i)
+                    .unwrap()
+                    .unchecked_into::<web_sys::Element>()
+                    .get_attribute("data-state")
+                    .unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(
+        states,
+        ["stale", "approved", "pending"],
+        "the thread moved on past card 1"
+    );
+    ask(&host, "list my agents").await;
+    until("the last card to expire", || {
+        host.query_selector(".approval-card[data-state=pending]")
+            .unwrap()
+            .is_none()
+    })
+    .await;
+
+    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_proposal_from_a_cut_stream_stays_a_card_and_approves_in_its_thread() {
+    let item = r#"{"name":"releaseNumber","method":"DELETE","path":"/numbers/num_0004","summary":"Release +1 628 555 7730","args":{"numberId":"num_0004"}}"#;
+    let answers = serde_json::json!([
+        [
+            200,
+            "text/event-stream",
+            "event:done\ndata:{\"reply\":\"Hi.\",\"threadId\":\"thr_c\"}\n\n"
+        ],
+        // The confirmation arrives, then the connection ends without done.
+        [
+            200,
+            "text/event-stream",
+            format!(
+                "event:confirmation\ndata:{item}\n\nevent:delta\ndata:{{\"text\":\"Releasing\"}}\n\n"
+            )
+        ],
+        [
+            200,
+            "text/event-stream",
+            "event:done\ndata:{\"reply\":\"Released.\",\"threadId\":\"thr_c\"}\n\n"
+        ],
+    ]);
+    stub_gateway(&answers.to_string());
+    let host = mount_panel();
+    leptos::task::tick().await;
+    ask(&host, "hello").await;
+    until("the first turn", || {
+        host.query_selector(".turn[data-phase=done]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    ask(&host, "release the number ending 7730").await;
+    until("the interrupted turn", || {
+        host.query_selector(".turn[data-phase=interrupted]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    until("its card", || {
+        host.query_selector(".approval-card[data-state=pending]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    find::<HtmlButtonElement>(&host, ".approval-card button.approve").click();
+    until("approved", || {
+        host.query_selector(".approval-card[data-state=approved]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let body = js_sys::JSON::stringify(&assist_bodies().get(2))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["threadId"], "thr_c");
+    assert_eq!(body["message"], "release the number ending 7730");
+
+    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
