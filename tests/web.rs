@@ -1059,3 +1059,54 @@ async fn a_proposal_from_a_cut_stream_stays_a_card_and_approves_in_its_thread() 
         .call0(&wasm_bindgen::JsValue::NULL)
         .unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_empty_state_suggests_requests_and_a_finished_turn_is_announced_once() {
+    let item = r#"{"name":"releaseNumber","method":"DELETE","path":"/numbers/num_0001","summary":"Release +1 415 555 4421","args":{}}"#;
+    let mutation =
+        r#"{"method":"POST","path":"/agents","operationId":"createAgent","summary":"Created"}"#;
+    let stream = format!(
+        "event:mutation\ndata:{mutation}\n\nevent:confirmation\ndata:{item}\n\n\
+         event:done\ndata:{{\"reply\":\"Done.\",\"threadId\":\"thr_s\",\"appliedMutations\":[{mutation}],\"pendingConfirmations\":[{item}]}}\n\n"
+    );
+    stub_gateway(&serde_json::json!([[200, "text/event-stream", stream]]).to_string());
+    let host = mount_panel();
+    leptos::task::tick().await;
+
+    let suggestion: HtmlButtonElement = find(&host, ".copilot-empty button.suggestion");
+    assert_eq!(suggestion.text_content().as_deref(), Some("List my agents"));
+    suggestion.click();
+    leptos::task::tick().await;
+    let message: HtmlTextAreaElement = find(&host, "textarea[aria-label=Message]");
+    assert_eq!(
+        message.value(),
+        "List my agents",
+        "a suggestion fills the box, it does not send"
+    );
+    assert_eq!(assist_bodies().length(), 0);
+    let focused = document().active_element().unwrap();
+    assert!(focused.is_same_node(Some(&message)), "and focuses it");
+
+    find::<HtmlButtonElement>(&host, "button[type=submit]").click();
+    until("the card", || {
+        host.query_selector(".approval-card[data-state=pending]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let live: HtmlElement = find(&host, "[aria-live=polite]");
+    assert_eq!(
+        live.text_content().as_deref(),
+        Some("Reply ready. 1 change applied. 1 approval waiting.")
+    );
+    until("focus on the card", || {
+        document()
+            .active_element()
+            .is_some_and(|e| e.class_list().contains("approval-card"))
+    })
+    .await;
+
+    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}

@@ -100,7 +100,13 @@ fn CardView(
     let is = move |s: &str| state_name() == s;
     let title = summary.clone();
     view! {
-        <article class="approval-card" data-state=state_name aria-label=summary.clone()>
+        <article
+            class="approval-card"
+            data-state=state_name
+            data-card=entry.id.to_string()
+            aria-label=summary.clone()
+            tabindex="-1"
+        >
             <header>
                 <Show when=move || several.get() && is("pending")>
                     <input

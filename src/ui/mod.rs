@@ -44,6 +44,9 @@ pub fn Panel(
     let busy = RwSignal::new(false);
     let thread_id = RwSignal::new(None::<String>);
     let cards = RwSignal::new(Vec::<CardEntry>::new());
+    let message_box = NodeRef::<leptos::html::Textarea>::new();
+    // One polite announcement when a turn ends ("Reply ready. 2 changes applied. …").
+    let announcement = RwSignal::new(String::new());
     let csrf = RwSignal::new(None::<String>);
     let controller = StoredValue::new_local(None::<AbortController>);
     let next_id = StoredValue::new(0u64);
@@ -158,6 +161,7 @@ pub fn Panel(
             // A stopped or dropped stream keeps the proposals it delivered: the server holds
             // them too.
             let proposed = turn.with_untracked(|t| t.confirmations.clone());
+            let mut proposed_cards = Vec::new();
             if !proposed.is_empty() {
                 cards.update(|list| {
                     for item in proposed {
@@ -166,6 +170,7 @@ pub fn Panel(
                         let (card, selected) = owner.with_value(|o| {
                             o.with(|| (RwSignal::new(Card::new(item)), RwSignal::new(true)))
                         });
+                        proposed_cards.push(card_id);
                         list.push(CardEntry {
                             id: card_id,
                             turn_id: id,
@@ -181,8 +186,30 @@ pub fn Panel(
             {
                 announce_changes(&root, &applied);
             }
+            let waiting = cards.with_untracked(|list| {
+                list.iter()
+                    .filter(|e| e.card.with_untracked(|c| c.state == CardState::Pending))
+                    .count()
+            });
+            announcement.set(turn.with_untracked(|t| announce(t, waiting)));
             controller.set_value(None);
             busy.set(false);
+            if !proposed_cards.is_empty() {
+                // The person's next decision: focus the first new card once it is in the page.
+                let first = proposed_cards[0];
+                request_animation_frame(move || {
+                    let selector = format!("[data-card='{first}']");
+                    if let Some(card) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.query_selector(&selector).ok().flatten())
+                        .and_then(|e| {
+                            wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()
+                        })
+                    {
+                        let _ = card.focus();
+                    }
+                });
+            }
         });
     };
 
@@ -372,14 +399,40 @@ pub fn Panel(
             >
                 {move || restore_note.get().map(|note| view! { <p class="turn-note" role="status">{note}</p> })}
                 <Show when=move || turns.with(Vec::is_empty)>
-                    <p class="copilot-empty">
-                        "Ask the copilot to change your agents, numbers or keys, or to review recent calls."
-                    </p>
+                    <div class="copilot-empty">
+                        <p>
+                            "Ask the copilot to change your agents, numbers or keys, or to review recent calls. For example:"
+                        </p>
+                        <ul class="suggestions">
+                            {SUGGESTIONS
+                                .iter()
+                                .map(|suggestion| {
+                                    view! {
+                                        <li>
+                                            <button
+                                                type="button"
+                                                class="suggestion"
+                                                on:click=move |_| {
+                                                    set_draft.set((*suggestion).to_owned());
+                                                    if let Some(box_) = message_box.get_untracked() {
+                                                        let _ = box_.focus();
+                                                    }
+                                                }
+                                            >
+                                                {*suggestion}
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </div>
                 </Show>
                 <For each=move || turns.get() key=|entry| entry.id let:entry>
                     <TurnView turn=entry.state />
                 </For>
             </div>
+            <p class="visually-hidden" aria-live="polite" aria-atomic="true">{move || announcement.get()}</p>
             <ApprovalsView cards=cards busy=busy approve=approve reject=reject />
             <ChangesView mutations=all_mutations />
             <form
@@ -390,6 +443,7 @@ pub fn Panel(
                 }
             >
                 <textarea
+                    node_ref=message_box
                     aria-label="Message"
                     placeholder="Ask the copilot…"
                     rows="2"
@@ -510,4 +564,49 @@ fn restore(
         });
     }
     (entries, cards)
+}
+
+/// Requests the empty state suggests: each is one the local simulator's copilot understands
+/// (crates/simulator/README.md).
+const SUGGESTIONS: &[&str] = &[
+    "List my agents",
+    "Add an order-lookup skill to Support Bot",
+    "Which calls failed yesterday?",
+    "Release the number ending 4421",
+];
+
+/// What a screen reader hears once a turn ends.
+fn announce(turn: &Turn, waiting: usize) -> String {
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let head = match turn.phase {
+        Phase::Done => "Reply ready.".to_owned(),
+        Phase::Stopped => "Stopped.".to_owned(),
+        Phase::Interrupted => "The reply was interrupted.".to_owned(),
+        _ => format!(
+            "The request failed: {}.",
+            turn.error
+                .as_ref()
+                .map_or("unknown error", |e| e.title.as_str())
+        ),
+    };
+    let mut out = head;
+    if !turn.mutations.is_empty() {
+        out.push_str(&format!(
+            " {} applied.",
+            plural(turn.mutations.len(), "change", "changes")
+        ));
+    }
+    if waiting > 0 {
+        out.push_str(&format!(
+            " {} waiting.",
+            plural(waiting, "approval", "approvals")
+        ));
+    }
+    out
 }
