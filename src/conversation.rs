@@ -112,6 +112,9 @@ pub struct Turn {
     pub confirmations: Vec<PendingConfirmation>,
     /// Events of types the panel does not know, counted for debugging.
     pub ignored_events: u32,
+    /// When the person asked (RFC 3339), for turns restored from a thread; live turns take the
+    /// moment they are shown.
+    pub created_at: Option<String>,
 }
 
 impl Turn {
@@ -127,6 +130,7 @@ impl Turn {
             mutations: Vec::new(),
             confirmations: Vec::new(),
             ignored_events: 0,
+            created_at: None,
         }
     }
 
@@ -178,6 +182,7 @@ impl Turn {
             confirmations: reply.pending_confirmations.clone(),
             phase: Phase::Done,
             result: Some(result),
+            created_at: reply.created_at.clone(),
             ..Self::new(id, message)
         }
     }

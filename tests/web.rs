@@ -1110,3 +1110,66 @@ async fn the_empty_state_suggests_requests_and_a_finished_turn_is_announced_once
         .call0(&wasm_bindgen::JsValue::NULL)
         .unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time() {
+    let answers = serde_json::json!([
+        [
+            502,
+            "application/problem+json",
+            "{\"status\":502,\"title\":\"Bad gateway\"}"
+        ],
+        [
+            200,
+            "text/event-stream",
+            "event:done\ndata:{\"reply\":\"You have **4 agents**.\",\"threadId\":\"thr_t\"}\n\n"
+        ],
+    ]);
+    stub_gateway(&answers.to_string());
+    let host = mount_panel();
+    leptos::task::tick().await;
+    let panel: HtmlElement = find(&host, "section.copilot");
+    assert_eq!(panel.get_attribute("data-theme").as_deref(), Some("auto"));
+
+    ask(&host, "list my agents").await;
+    until("the failure", || {
+        host.query_selector(".turn[data-phase=failed] button.retry-turn")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    // Nothing is resent by itself.
+    until("a pause", || true).await;
+    assert_eq!(assist_bodies().length(), 1);
+    let time: HtmlElement = find(&host, ".turn time.turn-time");
+    assert!(time.get_attribute("datetime").unwrap().contains('T'));
+    assert_eq!(time.text_content().unwrap().len(), 5, "HH:MM");
+
+    find::<HtmlButtonElement>(&host, "button.retry-turn").click();
+    until("the retried turn", || {
+        host.query_selector(".turn[data-phase=done]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert_eq!(assist_bodies().length(), 2);
+    let message: HtmlTextAreaElement = find(&host, "textarea[aria-label=Message]");
+    assert_eq!(message.value(), "", "the retried message left the box");
+    let again = js_sys::JSON::stringify(&assist_bodies().get(1))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(again.contains("\"message\":\"list my agents\""), "{again}");
+
+    let copy: HtmlButtonElement = find(&host, ".turn[data-phase=done] button.copy-reply");
+    assert_eq!(copy.text_content().as_deref(), Some("Copy reply"));
+    copy.click();
+    until("the copy to answer", || {
+        copy.text_content().is_some_and(|t| t != "Copy reply")
+    })
+    .await;
+
+    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}

@@ -38,6 +38,9 @@ pub fn Panel(
     /// Where the conversation's thread id is kept (localStorage), so a reload resumes it.
     #[prop(into, default = String::from("flowyte-copilot"))]
     storage_key: String,
+    /// `light`, `dark`, or `auto` (the system's preference).
+    #[prop(into, default = String::from("auto"))]
+    theme: String,
 ) -> impl IntoView {
     let (draft, set_draft) = signal(String::new());
     let turns = RwSignal::new(Vec::<TurnEntry>::new());
@@ -379,7 +382,7 @@ pub fn Panel(
     };
 
     view! {
-        <section class="copilot" aria-label="Flowyte Copilot" node_ref=root>
+        <section class="copilot" aria-label="Flowyte Copilot" data-theme=theme node_ref=root>
             <header class="copilot-header">
                 <h1>"Copilot"</h1>
                 <button
@@ -429,7 +432,32 @@ pub fn Panel(
                     </div>
                 </Show>
                 <For each=move || turns.get() key=|entry| entry.id let:entry>
-                    <TurnView turn=entry.state />
+                    {
+                        let approval = entry.origin.with_value(|o| o.confirmed.is_some());
+                        let retry = (!approval)
+                            .then(|| {
+                                Callback::new(move |()| {
+                                    if busy.get_untracked() {
+                                        return;
+                                    }
+                                    let mut request = entry.origin.get_value();
+                                    request.thread_id = request
+                                        .thread_id
+                                        .or_else(|| thread_id.get_untracked());
+                                    let shown = request.message.clone();
+                                    // The failure gave the message back to the box: it is
+                                    // being sent again, so it leaves the box again.
+                                    if draft.get_untracked().trim() == shown.trim() {
+                                        set_draft.set(String::new());
+                                    }
+                                    start_turn(request, shown, Vec::new());
+                                })
+                            });
+                        match retry {
+                            Some(retry) => view! { <TurnView turn=entry.state busy=busy on_retry=retry /> }.into_any(),
+                            None => view! { <TurnView turn=entry.state busy=busy /> }.into_any(),
+                        }
+                    }
                 </For>
             </div>
             <p class="visually-hidden" aria-live="polite" aria-atomic="true">{move || announcement.get()}</p>

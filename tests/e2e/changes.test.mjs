@@ -43,6 +43,8 @@ test('a create shows as a + row with its fields and totals', async () => {
     await row.locator('summary').click();
     assert.match(await row.locator('.plan-fields').textContent(), /\+ name = "Order lookup"/);
     await panel.screenshot('change-plan');
+    await panel.page.emulateMedia({ colorScheme: 'dark' });
+    await panel.screenshot('change-plan-dark');
   } finally {
     await close();
   }
