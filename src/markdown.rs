@@ -279,20 +279,37 @@ fn after_blank_line(before: &str) -> bool {
     previous.trim().is_empty()
 }
 
+/// A reference definition and where it starts in the parsed text.
+struct Definition {
+    at: usize,
+    label: String,
+    url: String,
+    title: String,
+}
+
+/// The definitions as the renderer looks them up.
+fn defs_of(found: impl IntoIterator<Item = Definition>) -> Defs {
+    found
+        .into_iter()
+        .map(|d| (d.label, (d.url, d.title)))
+        .collect()
+}
+
 /// Top-level blocks of `text`: the byte offset where each starts (reference definitions and
-/// blank lines belong to the block before them), and the definitions it holds.
-fn top_level_blocks(text: &str) -> (Vec<usize>, Defs) {
+/// blank lines belong to the block before them), and the definitions it holds, each with
+/// where it starts, all from one parse.
+fn top_level_blocks(text: &str) -> (Vec<usize>, Vec<Definition>) {
     let parser = Parser::new_ext(text, options());
-    let mut defs = Defs::new();
-    for (label, def) in parser.reference_definitions().iter() {
-        defs.insert(
-            label_key(label),
-            (
-                def.dest.to_string(),
-                def.title.as_deref().unwrap_or("").to_owned(),
-            ),
-        );
-    }
+    let defs = parser
+        .reference_definitions()
+        .iter()
+        .map(|(label, def)| Definition {
+            at: def.span.start,
+            label: label_key(label),
+            url: def.dest.to_string(),
+            title: def.title.as_deref().unwrap_or("").to_owned(),
+        })
+        .collect();
     let mut starts = Vec::new();
     let mut depth = 0usize;
     // A block's range can begin after its indentation (indented code): a block starts where
@@ -363,7 +380,7 @@ impl StreamRenderer {
     pub fn push(&mut self, delta: &str) -> Update {
         self.text.push_str(delta);
         let tail = &self.text[self.committed..];
-        let (mut starts, _) = top_level_blocks(tail);
+        let (mut starts, found) = top_level_blocks(tail);
         // Every block but the last is closed by the one after it, except that a line still
         // arriving right under a block (no blank line between) can change it: `-` may become
         // a setext `---`, `|` a table row, a word a lazy continuation. That block stays open.
@@ -378,7 +395,7 @@ impl StreamRenderer {
             let last = *starts.last().expect("two or more");
             // Definitions apply to the whole reply, earlier text included: blocks finished in
             // an earlier push may have missed one found now (finish() then renders it whole).
-            let (_, finished_defs) = top_level_blocks(&tail[..last]);
+            let finished_defs = defs_of(found.into_iter().filter(|d| d.at < last));
             if !finished_defs.is_empty() && !self.blocks.is_empty() {
                 self.late_definition = true;
             }
@@ -457,7 +474,8 @@ pub fn render_streamed(
 
 /// The whole reply rendered block by block (what [`StreamRenderer::finish`] falls back to).
 fn split_rendered(text: &str, policy: &Policy) -> Vec<String> {
-    let (starts, defs) = top_level_blocks(text);
+    let (starts, found) = top_level_blocks(text);
+    let defs = defs_of(found);
     let mut ends: Vec<usize> = starts.iter().skip(1).copied().collect();
     ends.push(text.len());
     starts

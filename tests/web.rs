@@ -192,22 +192,54 @@ async fn a_frame_that_is_not_the_json_its_event_needs_is_an_error() {
     );
 }
 
+/// Puts back the fetch a stub replaced.
+fn restore_fetch() {
+    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
+
+/// Lets the page's tasks and timers run for `ms` milliseconds.
+async fn pause(ms: i32) {
+    let timer = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(timer).await.unwrap();
+    leptos::task::tick().await;
+}
+
 /// Waits (up to ~2 s) until `condition` holds, letting the page's tasks and timers run.
 async fn until(what: &str, condition: impl Fn() -> bool) {
     for _ in 0..200 {
         if condition() {
             return;
         }
-        let pause = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(pause).await.unwrap();
-        leptos::task::tick().await;
+        pause(10).await;
     }
     panic!("timed out waiting for {what}");
+}
+
+/// Replaces `navigator.clipboard.writeText` with one that keeps what it was given in
+/// `window.__copied` (headless Chromium denies the real clipboard).
+fn stub_clipboard() {
+    js_sys::Function::new_no_args(
+        "window.__copied = null;
+         Object.defineProperty(navigator, 'clipboard', {
+           configurable: true,
+           value: { writeText: async (text) => { window.__copied = text; } },
+         });",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+}
+
+fn copied() -> Option<String> {
+    js_sys::Reflect::get(&web_sys::window().unwrap(), &"__copied".into())
+        .unwrap()
+        .as_string()
 }
 
 #[wasm_bindgen_test]
@@ -258,9 +290,7 @@ async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
     let log: HtmlElement = find(&host, "[role=log]");
     assert_eq!(log.get_attribute("aria-busy").as_deref(), Some("false"));
 
-    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap();
+    restore_fetch();
 }
 
 /// Replaces `window.fetch` with one that counts its calls and answers every request with
@@ -504,13 +534,15 @@ async fn finished_blocks_are_inserted_once_and_the_end_equals_rendering_the_whol
         Some("1 step")
     );
 
-    // The code block's button copies its code (or says it could not).
+    // The code block's button copies its code, exactly.
+    stub_clipboard();
     let copy: HtmlButtonElement = find(&host, "button.copy-code");
     copy.click();
     until("the copy button to answer", || {
-        copy.text_content().is_some_and(|t| t != "Copy")
+        copy.text_content().as_deref() == Some("Copied")
     })
     .await;
+    assert_eq!(copied().as_deref(), Some("{\"a\": 1}\n"));
 }
 
 #[wasm_bindgen_test]
@@ -524,32 +556,17 @@ async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
         "event:mutation\ndata:{create}\n\nevent:mutation\ndata:{update}\n\n\
          event:done\ndata:{{\"reply\":\"Done.\",\"threadId\":\"thr_1\",\"appliedMutations\":[{create},{update}]}}\n\n"
     );
-    let install = js_sys::Function::new_with_args(
-        "stream",
-        "window.__realFetch = window.fetch;
-         window.__applied = [];
-         document.addEventListener('flowyte-copilot:changes-applied', (e) => window.__applied.push(e.detail));
-         window.fetch = async (input) => {
-           const url = typeof input === 'string' ? input : input.url;
-           if (url.endsWith('/session')) {
-             return new Response('{\"csrfToken\":\"t\",\"expiresAt\":0}', { status: 201, headers: { 'content-type': 'application/json' } });
-           }
-           return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
-         };",
-    );
-    install
-        .call1(&wasm_bindgen::JsValue::NULL, &stream.into())
-        .unwrap();
+    stub_gateway(&serde_json::json!([[200, "text/event-stream", stream]]).to_string());
+    js_sys::Function::new_no_args(
+        "window.__applied = [];
+         document.addEventListener('flowyte-copilot:changes-applied', (e) => window.__applied.push(e.detail));",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
 
     let host = mount_panel();
     leptos::task::tick().await;
-    let message: HtmlTextAreaElement = find(&host, "textarea[aria-label=Message]");
-    message.set_value("add an order-lookup skill");
-    message
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
-    leptos::task::tick().await;
-    find::<HtmlButtonElement>(&host, "button[type=submit]").click();
+    ask(&host, "add an order-lookup skill").await;
     until("the turn to end", || {
         host.query_selector(".turn[data-phase=done]")
             .unwrap()
@@ -608,9 +625,7 @@ async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
     let detail: js_sys::Array = applied.get(0).unchecked_into();
     assert_eq!(detail.length(), 2, "its detail: the turn's mutations");
 
-    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap();
+    restore_fetch();
 }
 
 /// A stand-in gateway for approvals: a session, then answers in order from `answers` (JSON
@@ -718,9 +733,7 @@ async fn a_double_click_on_approve_sends_one_request_with_the_item_as_received()
     );
     assert!(card.query_selector("button.approve").unwrap().is_none());
 
-    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap();
+    restore_fetch();
 }
 
 #[wasm_bindgen_test]
@@ -790,7 +803,8 @@ async fn a_refused_approval_is_stale_a_failed_one_waits_for_retry_and_reject_sen
     assert!(card(1).text_content().unwrap().contains("Bad gateway"));
     let sent_before_retry = assist_bodies().length();
     // Nothing is retried by itself.
-    until("a pause", || true).await;
+    // Nothing is resent by itself: wait well past the stub's 50 ms answer time.
+    pause(300).await;
     assert_eq!(assist_bodies().length(), sent_before_retry);
     find::<HtmlButtonElement>(&card(1), "button.retry").click();
     until("approved", || {
@@ -810,9 +824,7 @@ async fn a_refused_approval_is_stale_a_failed_one_waits_for_retry_and_reject_sen
         "proposal, stale, failed, retry; reject sent nothing"
     );
 
-    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap();
+    restore_fetch();
 }
 
 #[wasm_bindgen_test]
@@ -891,9 +903,7 @@ async fn a_reload_restores_the_thread_its_changes_and_its_cards() {
     assert!(host.query_selector(".approval-card").unwrap().is_none());
     assert_eq!(storage.get_item("test-restore").unwrap(), None, "forgotten");
 
-    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap();
+    restore_fetch();
 }
 
 #[wasm_bindgen_test]
@@ -989,9 +999,7 @@ async fn approve_all_sends_the_checked_cards_in_one_request_and_a_new_message_ex
     })
     .await;
 
-    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap();
+    restore_fetch();
 }
 
 #[wasm_bindgen_test]
@@ -1055,9 +1063,7 @@ async fn a_proposal_from_a_cut_stream_stays_a_card_and_approves_in_its_thread() 
     assert_eq!(body["threadId"], "thr_c");
     assert_eq!(body["message"], "release the number ending 7730");
 
-    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap();
+    restore_fetch();
 }
 
 #[wasm_bindgen_test]
@@ -1106,9 +1112,7 @@ async fn the_empty_state_suggests_requests_and_a_finished_turn_is_announced_once
     })
     .await;
 
-    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap();
+    restore_fetch();
 }
 
 #[wasm_bindgen_test]
@@ -1139,7 +1143,8 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
     })
     .await;
     // Nothing is resent by itself.
-    until("a pause", || true).await;
+    // Nothing is resent by itself: wait well past the stub's 50 ms answer time.
+    pause(300).await;
     assert_eq!(assist_bodies().length(), 1);
     let time: HtmlElement = find(&host, ".turn time.turn-time");
     assert!(time.get_attribute("datetime").unwrap().contains('T'));
@@ -1163,13 +1168,17 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
 
     let copy: HtmlButtonElement = find(&host, ".turn[data-phase=done] button.copy-reply");
     assert_eq!(copy.text_content().as_deref(), Some("Copy reply"));
+    stub_clipboard();
     copy.click();
     until("the copy to answer", || {
-        copy.text_content().is_some_and(|t| t != "Copy reply")
+        copy.text_content().as_deref() == Some("Copied")
     })
     .await;
+    assert_eq!(
+        copied().as_deref(),
+        Some("You have **4 agents**."),
+        "the markdown source"
+    );
 
-    js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap();
+    restore_fetch();
 }

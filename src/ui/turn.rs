@@ -62,7 +62,7 @@ pub fn TurnView(
     view! {
         <article class="turn" data-phase=move || phase().as_str()>
             <p class="turn-message">
-                {move || turn.with(|t| t.message.clone())}
+                {turn.with_untracked(|t| t.message.clone())}
                 <time class="turn-time" datetime=iso>{clock}</time>
             </p>
             <StepsView turn=turn />
