@@ -450,36 +450,49 @@ impl Copilot<'_> {
         )) {
             return self.last_failed_scope();
         }
+        let rows: Vec<Vec<String>> = self
+            .account
+            .agents
+            .iter()
+            .map(|agent| {
+                let numbers: Vec<String> = self
+                    .account
+                    .numbers
+                    .iter()
+                    .filter(|n| n.default_agent_id.as_deref() == Some(agent.id.as_str()))
+                    .map(|n| pretty_e164(&n.e164))
+                    .collect();
+                vec![
+                    agent.name.clone(),
+                    match agent.published_version() {
+                        Some(v) => format!("published (v{})", v.version),
+                        None => "draft".to_owned(),
+                    },
+                    agent.enabled_channels.join(", "),
+                    if numbers.is_empty() {
+                        "–".to_owned()
+                    } else {
+                        numbers.join(", ")
+                    },
+                    self.account.skills_of(&agent.id).count().to_string(),
+                ]
+            })
+            .collect();
         let mut out = format!(
-            "You have **{} agents** in {}:\n\n| Agent | Status | Channels | Number | Skills |\n|---|---|---|---|---|\n",
+            "You have **{} agents** in {}:\n\n{}",
             self.account.agents.len(),
-            self.account.organization.name
+            self.account.organization.name,
+            table(
+                &[
+                    ("Agent", false),
+                    ("Status", false),
+                    ("Channels", false),
+                    ("Number", false),
+                    ("Skills", false)
+                ],
+                rows
+            )
         );
-        for agent in &self.account.agents {
-            let numbers: Vec<String> = self
-                .account
-                .numbers
-                .iter()
-                .filter(|n| n.default_agent_id.as_deref() == Some(agent.id.as_str()))
-                .map(|n| pretty_e164(&n.e164))
-                .collect();
-            let status = match agent.published_version() {
-                Some(v) => format!("published (v{})", v.version),
-                None => "draft".to_owned(),
-            };
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                agent.name,
-                status,
-                agent.enabled_channels.join(", "),
-                if numbers.is_empty() {
-                    "–".to_owned()
-                } else {
-                    numbers.join(", ")
-                },
-                self.account.skills_of(&agent.id).count()
-            ));
-        }
         out.push_str("\nAsk me to *describe* one for its skills, knowledge and keys.");
         out
     }
@@ -1304,19 +1317,24 @@ impl Copilot<'_> {
         )) {
             return self.last_failed_scope();
         }
-        let mut out =
-            String::from("| Number | Type | Agent | Monthly cost |\n|---|---|---|---:|\n");
-        for n in &self.account.numbers {
-            out.push_str(&format!(
-                "| {} | {} | {} | ${:.2} |\n",
-                pretty_e164(&n.e164),
-                n.number_type.replace('_', "-"),
-                n.default_agent_id
-                    .as_deref()
-                    .map_or_else(|| "unassigned".to_owned(), |a| self.account.agent_name(a)),
-                n.monthly_cost
-            ));
-        }
+        let out = table(
+            &[
+                ("Number", false),
+                ("Type", false),
+                ("Agent", false),
+                ("Monthly cost", true),
+            ],
+            self.account.numbers.iter().map(|n| {
+                vec![
+                    pretty_e164(&n.e164),
+                    n.number_type.replace('_', "-"),
+                    n.default_agent_id
+                        .as_deref()
+                        .map_or_else(|| "unassigned".to_owned(), |a| self.account.agent_name(a)),
+                    format!("${:.2}", n.monthly_cost),
+                ]
+            }),
+        );
         format!(
             "You have **{} numbers**:\n\n{out}",
             self.account.numbers.len()
@@ -1333,17 +1351,22 @@ impl Copilot<'_> {
         )) {
             return self.last_failed_scope();
         }
-        let mut out =
-            String::from("| Key | Agent | Allowed origins | Prefix |\n|---|---|---|---|\n");
-        for k in &self.account.publishable_keys {
-            out.push_str(&format!(
-                "| {} | {} | {} | `{}…` |\n",
-                k.name,
-                self.account.agent_name(&k.agent_id),
-                k.allowed_origins.join(", "),
-                &k.key_public[..20.min(k.key_public.len())]
-            ));
-        }
+        let out = table(
+            &[
+                ("Key", false),
+                ("Agent", false),
+                ("Allowed origins", false),
+                ("Prefix", false),
+            ],
+            self.account.publishable_keys.iter().map(|k| {
+                vec![
+                    k.name.clone(),
+                    self.account.agent_name(&k.agent_id),
+                    k.allowed_origins.join(", "),
+                    format!("`{}…`", &k.key_public[..20.min(k.key_public.len())]),
+                ]
+            }),
+        );
         format!(
             "You have **{} publishable keys**:\n\n{out}",
             self.account.publishable_keys.len()
@@ -1602,20 +1625,26 @@ impl Copilot<'_> {
             out.push_str("Nothing to review.");
             return out;
         }
-        out.push_str("| When (UTC) | Agent | Channel | Length | Outcome | Summary |\n|---|---|---|---:|---|---|\n");
-        for c in rows.iter().take(10) {
-            out.push_str(&format!(
-                "| {} {} | {} | {} | {}:{:02} | {} | {} |\n",
-                &c.started_at[5..10],
-                &c.started_at[11..16],
-                self.account.agent_name(&c.agent_id),
-                c.channel,
-                c.duration_s / 60,
-                c.duration_s % 60,
-                c.outcome,
-                c.summary.replace('|', "\\|")
-            ));
-        }
+        out.push_str(&table(
+            &[
+                ("When (UTC)", false),
+                ("Agent", false),
+                ("Channel", false),
+                ("Length", true),
+                ("Outcome", false),
+                ("Summary", false),
+            ],
+            rows.iter().take(10).map(|c| {
+                vec![
+                    format!("{} {}", &c.started_at[5..10], &c.started_at[11..16]),
+                    self.account.agent_name(&c.agent_id),
+                    c.channel.clone(),
+                    format!("{}:{:02}", c.duration_s / 60, c.duration_s % 60),
+                    c.outcome.clone(),
+                    c.summary.clone(),
+                ]
+            }),
+        ));
         if rows.len() > 10 {
             out.push_str(&format!("\n…and {} more.\n", rows.len() - 10));
         }
@@ -1646,6 +1675,27 @@ impl Copilot<'_> {
         }
         out
     }
+}
+
+/// A markdown table. `columns` are `(title, right-aligned)`. Every cell is escaped, so a `|`
+/// or a line break in a name cannot break the table.
+fn table(columns: &[(&str, bool)], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let line = |cells: &mut dyn Iterator<Item = String>| {
+        let cells: Vec<String> = cells
+            .map(|c| c.replace('|', "\\|").replace(['\n', '\r'], " "))
+            .collect();
+        format!("| {} |\n", cells.join(" | "))
+    };
+    let mut out = line(&mut columns.iter().map(|(title, _)| (*title).to_owned()));
+    let rule: Vec<&str> = columns
+        .iter()
+        .map(|(_, right)| if *right { "---:" } else { "---" })
+        .collect();
+    out.push_str(&format!("|{}|\n", rule.join("|")));
+    for row in rows {
+        out.push_str(&line(&mut row.into_iter()));
+    }
+    out
 }
 
 /// Cuts `text` at the first of `markers`.
@@ -1818,6 +1868,21 @@ mod tests {
         );
         assert!(release.confirmations.is_empty());
         assert_eq!(account, before);
+    }
+
+    #[test]
+    fn a_pipe_in_a_name_does_not_break_a_table() {
+        let mut account = Account::seeded(NOW);
+        ask(&mut account, "create an agent called \"Front | Back\"");
+        let reply = ask(&mut account, "list my agents").reply;
+        let row = reply.lines().find(|l| l.contains("Front")).unwrap();
+        assert_eq!(row, "| Front \\| Back | draft | voice, chat | – | 0 |");
+        // Every row has as many cells as the header.
+        let cells = |l: &str| l.replace("\\|", "").matches('|').count();
+        let header = reply.lines().find(|l| l.starts_with("| Agent")).unwrap();
+        for line in reply.lines().filter(|l| l.starts_with('|')) {
+            assert_eq!(cells(line), cells(header), "{line}");
+        }
     }
 
     #[test]

@@ -302,10 +302,17 @@ fn write_state(path: &Path, saved: &Saved) -> Result<(), StateError> {
 
 /// The simulator's routes.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    // Every API request goes into the log tests read; the admin routes do not.
+    let api = Router::new()
         .route("/api/v1/assist", post(account_assist))
         .route("/api/v1/agents/{id}/assist", post(agent_assist))
         .route("/api/v1/assist/threads/{id}", get(get_thread))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            log_request,
+        ));
+    Router::new()
+        .merge(api)
         .route(
             "/__sim/faults",
             get(list_faults).post(add_faults).delete(clear_faults),
@@ -465,29 +472,53 @@ fn validate(body: &[u8]) -> Result<ValidBody, ProblemDetails> {
     })
 }
 
+/// The largest request body the API reads (axum's default limit for `Bytes`).
+const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// Records an API request (method, path, body) with the status it got, for `GET /__sim/requests`.
+async fn log_request(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        let response = problem(
+            413,
+            "payload_too_large",
+            "Payload too large",
+            "The body is over 2 MiB.",
+        )
+        .into_response();
+        state.log(&parts.method, &parts.uri, &[], response.status());
+        return response;
+    };
+    let (method, uri) = (parts.method.clone(), parts.uri.clone());
+    let response = next
+        .run(axum::extract::Request::from_parts(
+            parts,
+            Body::from(body.clone()),
+        ))
+        .await;
+    state.log(&method, &uri, &body, response.status());
+    response
+}
+
 async fn account_assist(
     State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let response = assist(&state, &headers, &body, None).await;
-    state.log(&method, &uri, &body, response.status());
-    response
+    assist(&state, &headers, &body, None).await
 }
 
 async fn agent_assist(
     State(state): State<AppState>,
     UrlPath(agent_id): UrlPath<String>,
-    method: Method,
-    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let response = assist(&state, &headers, &body, Some(agent_id)).await;
-    state.log(&method, &uri, &body, response.status());
-    response
+    assist(&state, &headers, &body, Some(agent_id)).await
 }
 
 /// Answers that a fault makes before anything runs.
@@ -872,13 +903,9 @@ fn stream_response(state: AppState, script: Script) -> Response {
 async fn get_thread(
     State(state): State<AppState>,
     UrlPath(id): UrlPath<String>,
-    method: Method,
-    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let response = thread_response(&state, &headers, &id).await;
-    state.log(&method, &uri, &[], response.status());
-    response
+    thread_response(&state, &headers, &id).await
 }
 
 async fn thread_response(state: &AppState, headers: &HeaderMap, id: &str) -> Response {

@@ -375,8 +375,26 @@ async fn the_request_log_records_what_arrived_without_the_key() {
     sim.ask("list my agents").await;
     sim.post_as("/api/v1/assist", None, &json!({"message": "x"}))
         .await;
+    assert_eq!(sim.get_thread("thr_none", DEV_KEY).await.status(), 404);
+    // Admin calls are not logged.
+    sim.account().await;
+    sim.fault(json!({"kind": "no_done"})).await;
     let log = sim.requests().await;
-    assert_eq!(log.len(), 2);
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert_eq!(
+        (
+            &log[2]["method"],
+            &log[2]["path"],
+            &log[2]["body"],
+            &log[2]["status"]
+        ),
+        (
+            &json!("GET"),
+            &json!("/api/v1/assist/threads/thr_none"),
+            &Value::Null,
+            &json!(404)
+        )
+    );
     assert_eq!(log[0]["method"], "POST");
     assert_eq!(log[0]["path"], "/api/v1/assist");
     assert_eq!(log[0]["body"]["message"], "list my agents");
@@ -384,7 +402,7 @@ async fn the_request_log_records_what_arrived_without_the_key() {
     assert_eq!(log[1]["status"], 401);
     let text = serde_json::to_string(&log).unwrap();
     assert!(!text.contains("flowyte_sk_"), "the log holds no key");
-    // Admin calls are not logged, and the log can be cleared.
+    // The log can be cleared.
     sim.client
         .delete(sim.url("/__sim/requests"))
         .send()

@@ -211,15 +211,7 @@ async fn a_fault_lasts_its_count_and_keeps_to_its_route() {
         {"kind": "no_done", "times": 2},
     ]))
     .await;
-    let queued: Vec<serde_json::Value> = sim
-        .client
-        .get(sim.url("/__sim/faults"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queued: Vec<serde_json::Value> = sim.get_json("/__sim/faults").await;
     assert_eq!(queued.len(), 2);
     let first = sim.ask("list my agents").await;
     assert!(first.result().is_none());

@@ -132,26 +132,18 @@ impl Sim {
         .await
     }
 
+    /// GETs `path` (an admin route) and reads its JSON.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     pub async fn account(&self) -> Value {
-        self.client
-            .get(self.url("/__sim/account"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.get_json("/__sim/account").await
     }
 
     pub async fn requests(&self) -> Vec<Value> {
-        self.client
-            .get(self.url("/__sim/requests"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.get_json("/__sim/requests").await
     }
 
     pub async fn fault(&self, fault: Value) {
