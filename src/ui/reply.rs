@@ -142,15 +142,25 @@ fn copy_code(event: web_sys::MouseEvent) {
         .and_then(|block| block.query_selector("code").ok().flatten())
         .and_then(|code| code.text_content())
         .unwrap_or_default();
-    let window = web_sys::window().expect("a window");
-    let promise = window.navigator().clipboard().write_text(&code);
+    let copying = copy_text(&code);
     let label = button.clone();
     leptos::task::spawn_local(async move {
-        let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+        let copied = copying.await;
         label.set_text_content(Some(if copied { "Copied" } else { "Copy failed" }));
         sleep_ms(1500).await;
         label.set_text_content(Some("Copy"));
     });
+}
+
+/// Puts `text` on the clipboard; the future says whether it got there. The write starts now,
+/// while the click that asked for it is still the page's user activation.
+pub(super) fn copy_text(text: &str) -> impl std::future::Future<Output = bool> + 'static {
+    let promise = web_sys::window()
+        .expect("a window")
+        .navigator()
+        .clipboard()
+        .write_text(text);
+    async move { wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() }
 }
 
 async fn sleep_ms(ms: i32) {

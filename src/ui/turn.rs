@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::reply::{ReplyView, StepsView};
+use super::reply::{ReplyView, StepsView, copy_text};
 use crate::conversation::{Phase, Turn};
 
 /// Renders one turn from its signal. `on_retry` (for turns the person sent; an approval's
@@ -30,17 +30,8 @@ pub fn TurnView(
     };
     let copied = RwSignal::new(None::<bool>);
     let copy_reply = move |_| {
-        let text = turn.with_untracked(|t| t.reply.clone());
-        let promise = web_sys::window()
-            .expect("a window")
-            .navigator()
-            .clipboard()
-            .write_text(&text);
-        leptos::task::spawn_local(async move {
-            copied.set(Some(
-                wasm_bindgen_futures::JsFuture::from(promise).await.is_ok(),
-            ));
-        });
+        let copying = copy_text(&turn.with_untracked(|t| t.reply.clone()));
+        leptos::task::spawn_local(async move { copied.set(Some(copying.await)) });
     };
     let can_retry =
         move || on_retry.is_some() && matches!(phase(), Phase::Failed | Phase::Interrupted);
