@@ -5,17 +5,14 @@
 //! - [`markdown`]: the reply as safe HTML, rendered incrementally while it streams.
 //! - [`transport`]: fetch + `ReadableStream` → SSE decoder → events.
 //! - [`ui`]: thin components over both.
+//! - [`embed`]: `mount(element, options)`, what a host page calls.
 
 pub mod changes;
 pub mod conversation;
+pub mod embed;
 pub mod markdown;
 pub mod transport;
 pub mod ui;
 
+pub use embed::{MountHandle, MountOptions, mount};
 pub use ui::Panel;
-
-/// Mounts the panel on `<body>`, talking to the gateway on the page's own origin.
-pub fn mount_to_body() {
-    console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(|| leptos::view! { <Panel /> });
-}

@@ -1,5 +1,22 @@
-//! The standalone development page (`trunk serve`): the panel alone on the page.
+//! The standalone development page (`trunk serve`, and the gateway serving `dist/`): one panel
+//! in the page's `#flowyte-copilot-dev` element.
+//!
+//! Every page that loads the module runs this `main`, so it mounts nothing unless that element
+//! is there: a host page loads the same module and calls `mount` itself.
+
+use wasm_bindgen::JsCast;
 
 fn main() {
-    flowyte_copilot::mount_to_body();
+    let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("flowyte-copilot-dev"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let options = flowyte_copilot::MountOptions::default()
+        .resolve()
+        .expect("the defaults are valid");
+    // The dev page's panel stays for the page's life.
+    flowyte_copilot::embed::mount_resolved(element, options).expect("the dev page mounts once");
 }

@@ -19,8 +19,53 @@ use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultReader};
 
 use crate::conversation::TurnError;
 
-/// The request header that carries the session's CSRF token.
+/// The request header that carries the session's CSRF token, unless the host names another.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// Where the panel's requests go: the gateway's base URL (`""` for the page's own origin), the
+/// agent whose copilot answers (`/agents/{id}/assist` instead of `/assist`), and the header the
+/// CSRF token travels in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Endpoint {
+    pub base: String,
+    pub agent_id: Option<String>,
+    pub csrf_header: String,
+}
+
+impl Default for Endpoint {
+    fn default() -> Self {
+        Self::new("")
+    }
+}
+
+impl Endpoint {
+    /// The gateway at `base`, the account's copilot, the default CSRF header.
+    pub fn new(base: impl Into<String>) -> Self {
+        Self {
+            base: base.into(),
+            agent_id: None,
+            csrf_header: CSRF_HEADER.to_owned(),
+        }
+    }
+
+    /// The URL requests are posted to.
+    pub fn assist_url(&self) -> String {
+        match &self.agent_id {
+            Some(agent) => format!("{}/api/v1/agents/{agent}/assist", self.base),
+            None => format!("{}/api/v1/assist", self.base),
+        }
+    }
+}
+
+/// Whether `id` is a plain resource id (letters, digits, `_`, `-`): the only kind that goes
+/// into a request path.
+pub fn is_plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
 
 /// How long a stream may stay silent before the turn gives up on it. The simulator and the
 /// gateway send keep-alive comments well within this.
@@ -77,6 +122,16 @@ impl TransportError {
         )
     }
 
+    /// The HTTP status, when the server answered with an error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::SessionExpired(_) => Some(401),
+            Self::RateLimited { .. } => Some(429),
+            Self::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// What the person sees.
     pub fn to_turn_error(&self) -> TurnError {
         match self {
@@ -130,8 +185,8 @@ struct SessionInfo {
 }
 
 /// Starts a gateway session (development sign-in) and returns its CSRF token.
-pub async fn start_session(base: &str) -> Result<String, TransportError> {
-    let response = Request::post(&format!("{base}/session"))
+pub async fn start_session(endpoint: &Endpoint) -> Result<String, TransportError> {
+    let response = Request::post(&format!("{}/session", endpoint.base))
         .send()
         .await
         .map_err(|e| TransportError::Network(e.to_string()))?;
@@ -148,21 +203,17 @@ pub async fn start_session(base: &str) -> Result<String, TransportError> {
 /// `GET /api/v1/assist/threads/{id}`: a thread to resume (needs the session cookie, no CSRF
 /// token: it changes nothing).
 pub async fn get_thread(
-    base: &str,
+    endpoint: &Endpoint,
     id: &str,
 ) -> Result<assist_protocol::AssistThread, TransportError> {
     // The id came from this panel's own storage; still, only plain ids go into the path.
-    if id.is_empty()
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
+    if !is_plain_id(id) {
         return Err(TransportError::Http {
             status: 404,
             problem: ProblemDetails::new(404, "Not found", "Not a thread id."),
         });
     }
-    let response = Request::get(&format!("{base}/api/v1/assist/threads/{id}"))
+    let response = Request::get(&format!("{}/api/v1/assist/threads/{id}", endpoint.base))
         .send()
         .await
         .map_err(|e| TransportError::Network(e.to_string()))?;
@@ -180,7 +231,7 @@ pub async fn get_thread(
 /// Returns `Ok` once a terminal event (`done` or `error`) was delivered. A JSON answer instead
 /// of a stream is delivered as one `done`.
 pub async fn post_assist(
-    base: &str,
+    endpoint: &Endpoint,
     csrf_token: &str,
     request: &AssistRequest,
     signal: &AbortSignal,
@@ -193,9 +244,9 @@ pub async fn post_assist(
             TransportError::Network(e.to_string())
         }
     };
-    let response = Request::post(&format!("{base}/api/v1/assist"))
+    let response = Request::post(&endpoint.assist_url())
         .header("Accept", "text/event-stream")
-        .header(CSRF_HEADER, csrf_token)
+        .header(&endpoint.csrf_header, csrf_token)
         .abort_signal(Some(signal))
         .json(request)
         .map_err(|e| TransportError::Network(e.to_string()))?

@@ -323,9 +323,13 @@ async fn post_once() -> (Result<(), TransportError>, Vec<StreamEvent>) {
         ..Default::default()
     };
     let mut events = Vec::new();
-    let result = flowyte_copilot::transport::post_assist("", "t", &request, &abort.signal(), |e| {
-        events.push(e)
-    })
+    let result = flowyte_copilot::transport::post_assist(
+        &Default::default(),
+        "t",
+        &request,
+        &abort.signal(),
+        |e| events.push(e),
+    )
     .await;
     (result, events)
 }
@@ -589,7 +593,7 @@ async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
         "a frame and the result report each change once"
     );
     let headings: Vec<String> = {
-        let list = region.query_selector_all("h3").unwrap();
+        let list = region.query_selector_all("h4").unwrap();
         (0..list.length())
             .map(|i| list.get(i).unwrap().text_content().unwrap())
             .collect()
@@ -1142,7 +1146,6 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
             .is_some()
     })
     .await;
-    // Nothing is resent by itself.
     // Nothing is resent by itself: wait well past the stub's 50 ms answer time.
     pause(300).await;
     assert_eq!(assist_bodies().length(), 1);
@@ -1180,5 +1183,354 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
         "the markdown source"
     );
 
+    restore_fetch();
+}
+
+/// A stand-in host session and gateway for embedded panels: every request is recorded in
+/// `window.__requests` (url, method, headers, body); `/session` answers a token; a GET answers
+/// 404; a POST to an agent's assist path finishes with thread `thr_<agent>`; any other POST is a
+/// 503. Each request's abort signal sets `window.__aborted`. A message containing "slow" gets
+/// one delta and then a stream that stays open.
+fn stub_host_gateway() {
+    js_sys::Function::new_no_args(
+        "window.__realFetch = window.fetch;
+         window.__requests = [];
+         window.__aborted = false;
+         window.fetch = async (input, init = {}) => {
+           const url = typeof input === 'string' ? input : input.url;
+           const method = init.method ?? (typeof input === 'string' ? 'GET' : input.method);
+           const headers = Object.fromEntries(new Headers(init.headers ?? (typeof input === 'string' ? {} : input.headers)));
+           const body = init.body ?? (typeof input === 'string' ? null : await input.text());
+           window.__requests.push({ url: new URL(url, location.href).pathname, method, headers, body: body ? JSON.parse(body) : null });
+           (init.signal ?? input.signal)?.addEventListener('abort', () => { window.__aborted = true; });
+           const json = (status, value, type = 'application/json') =>
+             new Response(JSON.stringify(value), { status, headers: { 'content-type': type } });
+           if (url.endsWith('/session')) return json(201, { csrfToken: 'panel-token', expiresAt: 0 });
+           if (method === 'GET') return json(404, { status: 404, title: 'Not found' }, 'application/problem+json');
+           const agent = url.match(/agents[/]([^/]+)[/]assist$/)?.[1];
+           if (!agent) return json(503, { status: 503, title: 'Upstream unavailable' }, 'application/problem+json');
+           const sse = (event, data) => new TextEncoder().encode(`event:${event}\ndata:${JSON.stringify(data)}\n\n`);
+           const slow = body && JSON.parse(body).message.includes('slow');
+           const stream = new ReadableStream({ start(c) {
+             c.enqueue(sse('delta', { text: 'Working on it. ' }));
+             if (!slow) {
+               c.enqueue(sse('done', { reply: 'Working on it. Done.', threadId: `thr_${agent}`, appliedMutations: [], pendingConfirmations: [] }));
+               c.close();
+             }
+           } });
+           return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+         };",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+}
+
+/// The recorded requests (see [`stub_host_gateway`]) as JSON values.
+fn host_requests() -> Vec<serde_json::Value> {
+    let all = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__requests".into()).unwrap();
+    serde_json::from_str(&js_sys::JSON::stringify(&all).unwrap().as_string().unwrap()).unwrap()
+}
+
+/// An element of `height` px in the page, its host events recorded in `window.__events` as
+/// `[name, type, detail]`.
+fn host_element(name: &str, height: u32) -> HtmlElement {
+    // The panel's own stylesheet, as a host page links it.
+    if document().get_element_by_id("panel-css").is_none() {
+        let style = document().create_element("style").unwrap();
+        style.set_id("panel-css");
+        style.set_text_content(Some(include_str!("../style/panel.css")));
+        document().head().unwrap().append_child(&style).unwrap();
+    }
+    let element: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    element
+        .set_attribute("style", &format!("height:{height}px;width:360px"))
+        .unwrap();
+    document().body().unwrap().append_child(&element).unwrap();
+    js_sys::Function::new_with_args(
+        "element, name",
+        "window.__events ??= [];
+         for (const type of ['changes-applied', 'thread-changed', 'error']) {
+           element.addEventListener(`flowyte-copilot:${type}`, (e) => window.__events.push([name, type, e.detail]));
+         }",
+    )
+    .call2(&wasm_bindgen::JsValue::NULL, &element, &name.into())
+    .unwrap();
+    element
+}
+
+fn host_events(name: &str) -> Vec<(String, serde_json::Value)> {
+    let all = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__events".into()).unwrap();
+    let all: Vec<(String, String, serde_json::Value)> =
+        serde_json::from_str(&js_sys::JSON::stringify(&all).unwrap().as_string().unwrap()).unwrap();
+    all.into_iter()
+        .filter(|(n, _, _)| n == name)
+        .map(|(_, t, d)| (t, d))
+        .collect()
+}
+
+fn options(json: &str) -> wasm_bindgen::JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn mount_error(element: &HtmlElement, json: &str) -> String {
+    let error = flowyte_copilot::mount(element.clone().into(), options(json))
+        .err()
+        .unwrap_or_else(|| panic!("{json} mounted"));
+    let error: wasm_bindgen::JsValue = error.into();
+    error.unchecked_into::<js_sys::Error>().message().into()
+}
+
+fn stored(key: &str) -> Option<String> {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(key)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
+    stub_host_gateway();
+    let left = host_element("left", 400);
+    let right = host_element("right", 400);
+    let left_panel = flowyte_copilot::mount(
+        left.clone().into(),
+        options(
+            r#"{"agentId":"agt_0001","storageKey":"embed-left","context":{"page":"agents","agentId":"agt_0001"},
+                "csrfHeader":"X-Host-CSRF","csrfToken":"host-token","theme":"dark"}"#,
+        ),
+    )
+    .unwrap();
+    let right_panel = flowyte_copilot::mount(
+        right.clone().into(),
+        options(r#"{"storageKey":"embed-right","theme":"light"}"#),
+    )
+    .unwrap();
+    leptos::task::tick().await;
+    let theme = |host: &HtmlElement| {
+        find::<HtmlElement>(host, "section.copilot").get_attribute("data-theme")
+    };
+    assert_eq!(theme(&left).as_deref(), Some("dark"));
+    assert_eq!(theme(&right).as_deref(), Some("light"));
+
+    // The left panel: its agent's copilot, the host's session and header, the host's context.
+    ask(&left, "hello").await;
+    until("the left reply", || {
+        left.query_selector(".turn[data-phase=done]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let requests = host_requests();
+    assert_eq!(
+        requests.len(),
+        1,
+        "no sign-in with the host's token: {requests:?}"
+    );
+    assert_eq!(requests[0]["url"], "/api/v1/agents/agt_0001/assist");
+    assert_eq!(requests[0]["headers"]["x-host-csrf"], "host-token");
+    assert_eq!(requests[0]["headers"].get("x-csrf-token"), None);
+    assert_eq!(
+        requests[0]["body"]["context"],
+        serde_json::json!({"page": "agents", "agentId": "agt_0001"})
+    );
+    until("the thread event", || !host_events("left").is_empty()).await;
+    assert_eq!(
+        host_events("left"),
+        [(
+            "thread-changed".to_owned(),
+            serde_json::json!({"threadId": "thr_agt_0001"})
+        )]
+    );
+    assert!(
+        stored("embed-left").is_some_and(|s| s.contains("thr_agt_0001")),
+        "the left thread is kept under the left key"
+    );
+
+    // The right panel: nothing of the left's conversation, its own session, its own failure.
+    assert!(right.query_selector(".turn").unwrap().is_none());
+    ask(&right, "hello").await;
+    until("the right failure", || {
+        right
+            .query_selector(".turn[data-phase=failed]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    until("the error event", || {
+        host_events("right").iter().any(|(t, _)| t == "error")
+    })
+    .await;
+    let requests = host_requests();
+    assert_eq!(requests[1]["url"], "/session");
+    assert_eq!(requests[2]["url"], "/api/v1/assist");
+    assert_eq!(requests[2]["headers"]["x-csrf-token"], "panel-token");
+    assert_eq!(requests[2]["body"].get("context"), None);
+    let (_, detail) = host_events("right")
+        .into_iter()
+        .find(|(t, _)| t == "error")
+        .unwrap();
+    assert_eq!(detail["status"], 503);
+    assert_eq!(detail["title"], "Upstream unavailable");
+    assert_eq!(
+        host_events("left").len(),
+        1,
+        "the left panel heard nothing of it"
+    );
+    assert_eq!(left.query_selector_all(".turn").unwrap().length(), 1);
+    assert_eq!(stored("embed-right"), None);
+
+    // A second panel on a key in use, and bad options, are refused before anything mounts.
+    let spare = host_element("spare", 200);
+    assert!(mount_error(&spare, r#"{"storageKey":"embed-left"}"#).contains("storageKey"));
+    assert!(mount_error(&spare, r#"{"storageKey":"x","theme":"blue"}"#).contains("theme"));
+    assert!(mount_error(&spare, r#"{"storagekey":"x"}"#).contains("unknown field"));
+    assert_eq!(spare.child_element_count(), 0);
+
+    // Unmount takes the left panel out, once; the right one stays as it was.
+    assert!(left_panel.mounted());
+    left_panel.unmount();
+    left_panel.unmount();
+    assert!(!left_panel.mounted());
+    assert_eq!(left.child_element_count(), 0);
+    assert_eq!(right.query_selector_all(".turn").unwrap().length(), 1);
+    // Its key is free again.
+    let again = flowyte_copilot::mount(
+        spare.clone().into(),
+        options(r#"{"storageKey":"embed-left"}"#),
+    )
+    .unwrap();
+    leptos::task::tick().await;
+    assert!(spare.query_selector("section.copilot").unwrap().is_some());
+    again.unmount();
+    right_panel.unmount();
+    restore_fetch();
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_mid_stream_cancels_the_request() {
+    stub_host_gateway();
+    let element = host_element("cancel", 300);
+    let panel = flowyte_copilot::mount(
+        element.clone().into(),
+        options(r#"{"agentId":"agt_0002","storageKey":"embed-cancel"}"#),
+    )
+    .unwrap();
+    leptos::task::tick().await;
+    ask(&element, "something slow").await;
+    until("the partial reply", || {
+        element
+            .query_selector(".turn[data-phase=streaming] .turn-reply")
+            .unwrap()
+            .and_then(|r| r.text_content())
+            .is_some_and(|t| t.contains("Working on it."))
+    })
+    .await;
+    panel.unmount();
+    let aborted = || {
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"__aborted".into())
+            .unwrap()
+            .as_bool()
+            .unwrap_or(false)
+    };
+    until("the request to be aborted", aborted).await;
+    // The module lives on after the cancelled task wakes up to a panel that is gone.
+    pause(50).await;
+    let next = host_element("after", 200);
+    let other = flowyte_copilot::mount(
+        next.clone().into(),
+        options(r#"{"storageKey":"embed-after"}"#),
+    )
+    .unwrap();
+    leptos::task::tick().await;
+    assert!(next.query_selector("textarea").unwrap().is_some());
+    assert!(
+        host_events("cancel").is_empty(),
+        "unmounting is not an error"
+    );
+    other.unmount();
+    restore_fetch();
+}
+
+/// A stream of `count` paragraphs, one every `every_ms`, then `done`.
+fn stub_slow_reply(count: u32, every_ms: u32) {
+    js_sys::Function::new_with_args(
+        "count, every",
+        "window.__realFetch = window.fetch;
+         window.fetch = async (input) => {
+           const url = typeof input === 'string' ? input : input.url;
+           if (url.endsWith('/session')) {
+             return new Response('{\"csrfToken\":\"t\",\"expiresAt\":0}', { status: 201, headers: { 'content-type': 'application/json' } });
+           }
+           const encode = (event, data) => new TextEncoder().encode(`event:${event}\ndata:${JSON.stringify(data)}\n\n`);
+           let sent = 0, reply = '';
+           const stream = new ReadableStream({ async pull(c) {
+             await new Promise((r) => setTimeout(r, every));
+             if (sent === count) {
+               c.enqueue(encode('done', { reply, threadId: 'thr_scroll' }));
+               c.close();
+               return;
+             }
+             const text = `Paragraph ${++sent} of the reply, long enough to wrap once or twice in a narrow panel.\n\n`;
+             reply += text;
+             c.enqueue(encode('delta', { text }));
+           } });
+           return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+         };",
+    )
+    .call2(
+        &wasm_bindgen::JsValue::NULL,
+        &count.into(),
+        &every_ms.into(),
+    )
+    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_log_follows_the_reply_until_the_person_scrolls_up_then_offers_jump_to_latest() {
+    stub_slow_reply(60, 25);
+    let element = host_element("scroll", 320);
+    let panel = flowyte_copilot::mount(
+        element.clone().into(),
+        options(r#"{"storageKey":"embed-scroll"}"#),
+    )
+    .unwrap();
+    leptos::task::tick().await;
+    let log: HtmlElement = find(&element, "[role=log]");
+    let paragraphs = || log.query_selector_all(".turn-reply p").unwrap().length();
+    let at_end = || log.scroll_height() - log.scroll_top() - log.client_height() <= 24;
+    let jump = || element.query_selector("button.jump-to-latest").unwrap();
+
+    ask(&element, "write a long reply").await;
+    until("the reply to overflow the log", || {
+        paragraphs() >= 8 && log.scroll_height() > 2 * log.client_height()
+    })
+    .await;
+    // Pinned: at the end after the frame that laid out the newest text (a log that did not
+    // follow would stay at the top while the reply grows past it).
+    until("the log to follow the reply", at_end).await;
+    assert!(jump().is_none());
+
+    // The person scrolls up: the log stays where they put it while the reply grows.
+    log.set_scroll_top(0);
+    until("Jump to latest", || jump().is_some()).await;
+    let seen = paragraphs();
+    until("more of the reply", || paragraphs() >= seen + 5).await;
+    assert_eq!(log.scroll_top(), 0, "not pulled down by new text");
+    let button: HtmlButtonElement = jump().unwrap().unchecked_into();
+    assert_eq!(button.text_content().as_deref(), Some("Jump to latest ↓"));
+
+    // Jump to latest: back at the end, following again, the button gone.
+    button.click();
+    leptos::task::tick().await;
+    assert!(at_end());
+    assert!(jump().is_none());
+    let seen = paragraphs();
+    until("more of the reply", || paragraphs() >= seen + 5).await;
+    until("the log to follow again", at_end).await;
+    assert!(jump().is_none());
+    panel.unmount();
     restore_fetch();
 }

@@ -41,7 +41,7 @@ pub fn ApprovalsView(
     view! {
         <Show when=move || cards.with(|c| !c.is_empty())>
             <section class="approvals" role="region" aria-label="Pending approvals">
-                <h2>"Pending approvals"</h2>
+                <h3>"Pending approvals"</h3>
                 <Show when=several>
                     <button
                         type="button"
@@ -116,7 +116,7 @@ fn CardView(
                         on:change=move |ev| entry.selected.set(event_target_checked(&ev))
                     />
                 </Show>
-                <h3>{summary.clone()}</h3>
+                <h4>{summary.clone()}</h4>
                 {destructive.then(|| view! { <span class="badge-destructive">"destructive"</span> })}
             </header>
             <code class="approval-endpoint">{endpoint}</code>

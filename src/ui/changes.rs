@@ -50,7 +50,7 @@ pub fn ChangesView(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> imp
                         .collect_view();
                     view! {
                         <li class="plan-group">
-                            <h3>{group.resource}</h3>
+                            <h4>{group.resource}</h4>
                             <ul>{rows}</ul>
                         </li>
                     }
@@ -61,7 +61,7 @@ pub fn ChangesView(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> imp
     view! {
         <Show when=move || mutations.with(|m| !m.is_empty())>
             <section class="changes" role="region" aria-label="Applied changes">
-                <h2>"Applied changes"</h2>
+                <h3>"Applied changes"</h3>
                 <p class="changes-totals">{move || mutations.with(|m| Totals::of(m).to_string())}</p>
                 <ul class="plan">{groups}</ul>
             </section>

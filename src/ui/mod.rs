@@ -10,11 +10,13 @@ pub use reply::{ReplyDom, ReplyView, StepsView};
 use assist_protocol::AssistRequest;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde_json::{Map, Value};
 use web_sys::AbortController;
 
 use crate::changes::{Card, CardState};
 use crate::conversation::{Phase, Turn};
-use crate::transport::{self, TransportError};
+use crate::markdown::Policy;
+use crate::transport::{self, Endpoint, TransportError};
 use approvals::{ApprovalsView, CardEntry};
 use changes::ChangesView;
 use turn::TurnView;
@@ -32,9 +34,20 @@ struct TurnEntry {
 /// The copilot panel.
 #[component]
 pub fn Panel(
-    /// Where the gateway is: `""` for the page's own origin.
-    #[prop(into, default = String::new())]
-    base: String,
+    /// Where requests go: the gateway's base (`""` for the page's own origin), the agent whose
+    /// copilot answers, and the CSRF header's name.
+    #[prop(optional)]
+    endpoint: Endpoint,
+    /// Page context from the host (which agent is open, and so on), sent with every request.
+    #[prop(default = None)]
+    context: Option<Map<String, Value>>,
+    /// A CSRF token of a session the host already holds. Without one the panel signs in itself
+    /// (`POST /session`, the gateway's development sign-in).
+    #[prop(default = None)]
+    csrf_token: Option<String>,
+    /// What replies may load (the image allow-list).
+    #[prop(optional)]
+    policy: Policy,
     /// Where the conversation's thread id is kept (localStorage), so a reload resumes it.
     #[prop(into, default = String::from("flowyte-copilot"))]
     storage_key: String,
@@ -42,6 +55,8 @@ pub fn Panel(
     #[prop(into, default = String::from("auto"))]
     theme: String,
 ) -> impl IntoView {
+    provide_context(policy);
+    let host_session = csrf_token.is_some();
     let (draft, set_draft) = signal(String::new());
     let turns = RwSignal::new(Vec::<TurnEntry>::new());
     let busy = RwSignal::new(false);
@@ -50,15 +65,26 @@ pub fn Panel(
     let message_box = NodeRef::<leptos::html::Textarea>::new();
     // One polite announcement when a turn ends ("Reply ready. 2 changes applied. …").
     let announcement = RwSignal::new(String::new());
-    let csrf = RwSignal::new(None::<String>);
+    let csrf = RwSignal::new(csrf_token);
     let controller = StoredValue::new_local(None::<AbortController>);
     let next_id = StoredValue::new(0u64);
-    let base = StoredValue::new(base);
+    let endpoint = StoredValue::new(endpoint);
+    let context = StoredValue::new(context);
+    // Follows the newest text while it streams, until the person scrolls up.
+    let log = NodeRef::<leptos::html::Div>::new();
+    let log_content = NodeRef::<leptos::html::Div>::new();
+    let pinned = RwSignal::new(true);
+    let last_scroll_top = StoredValue::new(0);
     let root = NodeRef::<leptos::html::Section>::new();
     // Signals made later (a turn, its cards) belong to the panel, not to whatever view was
     // active when they were made: an Approve button's scope is gone once its card leaves
-    // Pending.
-    let owner = StoredValue::new_local(Owner::current().expect("the panel renders under an owner"));
+    // Pending. Held weakly: the owner keeps this value, and a strong copy in it would keep
+    // the owner (and everything the panel made) alive after unmount.
+    let owner = StoredValue::new_local(
+        Owner::current()
+            .expect("the panel renders under an owner")
+            .downgrade(),
+    );
     // Every change of the conversation, in order. A memo: the plan re-renders when changes
     // change, not on every delta of the reply.
     let all_mutations = Memo::new(move |_| {
@@ -77,7 +103,7 @@ pub fn Panel(
         let id = next_id.get_value();
         next_id.set_value(id + 1);
         let (turn, origin) = owner.with_value(|o| {
-            o.with(|| {
+            o.upgrade().expect("the panel is mounted").with(|| {
                 (
                     RwSignal::new(Turn::new(id, shown)),
                     StoredValue::new(request.clone()),
@@ -96,30 +122,38 @@ pub fn Panel(
         let signal = abort.signal();
         controller.set_value(Some(abort));
 
+        // A new turn is the person's own action: show it, and follow it.
+        pinned.set(true);
         spawn_local(async move {
-            let base = base.get_value();
+            let endpoint = endpoint.get_value();
             let outcome = async {
                 let token = match csrf.get_untracked() {
                     Some(token) => token,
                     None => {
-                        let token = transport::start_session(&base).await?;
-                        csrf.set(Some(token.clone()));
+                        let token = transport::start_session(&endpoint).await?;
+                        csrf.try_set(Some(token.clone()));
                         token
                     }
                 };
-                transport::post_assist(&base, &token, &request, &signal, |event| {
-                    turn.update(|t| t.apply(event));
+                transport::post_assist(&endpoint, &token, &request, &signal, |event| {
+                    turn.try_update(|t| t.apply(event));
                 })
                 .await
             }
             .await;
+            // Unmounted while the request was out: its signals are gone with the panel.
+            if turn.is_disposed() {
+                return;
+            }
             let mut settled = CardState::Approved;
             match &outcome {
                 Ok(()) => {}
                 Err(TransportError::Aborted) => turn.update(Turn::stop),
                 Err(TransportError::Interrupted) => turn.update(Turn::interrupt),
                 Err(error) => {
-                    if matches!(error, TransportError::SessionExpired(_)) {
+                    // The panel's own session expired: sign in again on the next send. A host's
+                    // session is the host's to renew (it hears of this as an error event).
+                    if matches!(error, TransportError::SessionExpired(_)) && !host_session {
                         csrf.set(None);
                     }
                     // Nothing reached the copilot: give the message back if the box is empty.
@@ -171,7 +205,9 @@ pub fn Panel(
                         let card_id = next_id.get_value();
                         next_id.set_value(card_id + 1);
                         let (card, selected) = owner.with_value(|o| {
-                            o.with(|| (RwSignal::new(Card::new(item)), RwSignal::new(true)))
+                            o.upgrade()
+                                .expect("the panel is mounted")
+                                .with(|| (RwSignal::new(Card::new(item)), RwSignal::new(true)))
                         });
                         proposed_cards.push(card_id);
                         list.push(CardEntry {
@@ -183,11 +219,18 @@ pub fn Panel(
                     }
                 });
             }
+            let root_element = root.get_untracked();
             let applied = turn.with_untracked(|t| t.mutations.clone());
-            if !applied.is_empty()
-                && let Some(root) = root.get_untracked()
-            {
-                announce_changes(&root, &applied);
+            if let Some(root) = &root_element {
+                if !applied.is_empty() {
+                    let detail = serde_json::to_value(&applied).expect("mutations serialise");
+                    dispatch(root, CHANGES_APPLIED, &detail);
+                }
+                if let Some(detail) =
+                    turn.with_untracked(|t| error_detail(t, outcome.as_ref().err()))
+                {
+                    dispatch(root, ERROR, &detail);
+                }
             }
             let waiting = cards.with_untracked(|list| {
                 list.iter()
@@ -199,12 +242,12 @@ pub fn Panel(
             busy.set(false);
             if !proposed_cards.is_empty() {
                 // The person's next decision: focus the first new card once it is in the page.
+                // Looked up in this panel only: another panel on the page numbers its own cards.
                 let first = proposed_cards[0];
                 request_animation_frame(move || {
                     let selector = format!("[data-card='{first}']");
-                    if let Some(card) = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.query_selector(&selector).ok().flatten())
+                    if let Some(card) = root_element
+                        .and_then(|r| r.query_selector(&selector).ok().flatten())
                         .and_then(|e| {
                             wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()
                         })
@@ -233,7 +276,8 @@ pub fn Panel(
         let request = AssistRequest {
             message: message.clone(),
             thread_id: thread_id.get_untracked(),
-            ..AssistRequest::default()
+            context: context.get_value(),
+            confirmed: None,
         };
         start_turn(request, message, Vec::new());
     };
@@ -310,26 +354,43 @@ pub fn Panel(
     let restore_note = RwSignal::new(None::<String>);
     // Saves each thread the conversation gets; removing is explicit (New conversation, or a
     // thread the server no longer has), so a restore that fails keeps the id for next time.
-    Effect::new(move |_| {
-        if let Some(id) = thread_id.get() {
-            storage_key.with_value(|key| save_thread(key, Some(&id)));
+    // The host hears of every change (`null` when a new conversation starts).
+    Effect::new(move |previous: Option<Option<String>>| {
+        let current = thread_id.get();
+        if let Some(id) = &current {
+            storage_key.with_value(|key| save_thread(key, Some(id)));
         }
+        if previous.is_some_and(|p| p != current)
+            && let Some(root) = root.get_untracked()
+        {
+            dispatch(
+                &root,
+                THREAD_CHANGED,
+                &serde_json::json!({ "threadId": current }),
+            );
+        }
+        current
     });
     if let Some(saved) = storage_key.with_value(|key| load_thread(key)) {
         busy.set(true);
         spawn_local(async move {
-            let base = base.get_value();
+            let endpoint = endpoint.get_value();
             let fetched = async {
-                let token = transport::start_session(&base).await?;
-                csrf.set(Some(token));
-                transport::get_thread(&base, &saved).await
+                if csrf.get_untracked().is_none() {
+                    let token = transport::start_session(&endpoint).await?;
+                    csrf.try_set(Some(token));
+                }
+                transport::get_thread(&endpoint, &saved).await
             }
             .await;
+            if busy.is_disposed() {
+                return;
+            }
             match fetched {
                 Ok(thread) => {
                     let (entries, restored_cards) = owner.with_value(|o| {
-                        o.with(|| {
-                            restore(&thread, &|| {
+                        o.upgrade().expect("the panel is mounted").with(|| {
+                            restore(&thread, context.get_value(), &|| {
                                 let id = next_id.get_value();
                                 next_id.set_value(id + 1);
                                 id
@@ -344,10 +405,24 @@ pub fn Panel(
                     // The thread is gone (a fresh simulator, another account): start fresh.
                     storage_key.with_value(|key| save_thread(key, None));
                 }
-                Err(error) => restore_note.set(Some(format!(
-                    "Could not restore the last conversation: {}",
-                    error.to_turn_error().title
-                ))),
+                Err(error) => {
+                    let shown = error.to_turn_error();
+                    if let Some(root) = root.get_untracked() {
+                        dispatch(
+                            &root,
+                            ERROR,
+                            &serde_json::json!({
+                                "title": "Could not restore the last conversation",
+                                "detail": shown.title,
+                                "status": error.status(),
+                            }),
+                        );
+                    }
+                    restore_note.set(Some(format!(
+                        "Could not restore the last conversation: {}",
+                        shown.title
+                    )));
+                }
             }
             busy.set(false);
         });
@@ -371,6 +446,33 @@ pub fn Panel(
     // Leaving the page (or unmounting) cancels a stream in flight.
     on_cleanup(stop);
 
+    // The log's content grows (deltas, steps, a new turn) or shrinks: while pinned, the log
+    // follows it to the end. A ResizeObserver sees every change of height, whatever made it,
+    // and runs before the frame is painted.
+    let follow = StoredValue::new_local(None::<(web_sys::ResizeObserver, FollowCallback)>);
+    Effect::new(move |_| {
+        let (Some(log), Some(content)) = (log.get(), log_content.get()) else {
+            return;
+        };
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            if pinned.try_get_untracked() == Some(true) {
+                scroll_to_end(&log);
+            }
+        });
+        let Ok(observer) =
+            web_sys::ResizeObserver::new(wasm_bindgen::JsCast::unchecked_ref(callback.as_ref()))
+        else {
+            return;
+        };
+        observer.observe(&content);
+        follow.set_value(Some((observer, callback)));
+    });
+    on_cleanup(move || {
+        if let Some((observer, _callback)) = follow.try_update_value(Option::take).flatten() {
+            observer.disconnect();
+        }
+    });
+
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
@@ -384,7 +486,7 @@ pub fn Panel(
     view! {
         <section class="copilot" aria-label="Flowyte Copilot" data-theme=theme node_ref=root>
             <header class="copilot-header">
-                <h1>"Copilot"</h1>
+                <h2>"Copilot"</h2>
                 <button
                     type="button"
                     class="new-conversation"
@@ -394,12 +496,30 @@ pub fn Panel(
                     "New conversation"
                 </button>
             </header>
+            <div class="copilot-log-frame">
             <div
                 class="copilot-log"
                 role="log"
                 aria-label="Conversation"
                 aria-busy=move || busy.get().to_string()
+                tabindex="0"
+                node_ref=log
+                on:scroll=move |_| {
+                    // At the end: following. Scrolled up (by the person: the panel only
+                    // ever scrolls down): not following. A scroll event that arrives after
+                    // more text did is neither.
+                    if let Some(log) = log.get_untracked() {
+                        let top = log.scroll_top();
+                        if at_bottom(&log) {
+                            pinned.set(true);
+                        } else if top < last_scroll_top.get_value() {
+                            pinned.set(false);
+                        }
+                        last_scroll_top.set_value(top);
+                    }
+                }
             >
+            <div class="copilot-log-content" node_ref=log_content>
                 {move || restore_note.get().map(|note| view! { <p class="turn-note" role="status">{note}</p> })}
                 <Show when=move || turns.with(Vec::is_empty)>
                     <div class="copilot-empty">
@@ -460,6 +580,23 @@ pub fn Panel(
                     }
                 </For>
             </div>
+            </div>
+            <Show when=move || !pinned.get()>
+                <button
+                    type="button"
+                    class="jump-to-latest"
+                    on:click=move |_| {
+                        pinned.set(true);
+                        if let Some(log) = log.get_untracked() {
+                            scroll_to_end(&log);
+                            let _ = log.focus();
+                        }
+                    }
+                >
+                    "Jump to latest ↓"
+                </button>
+            </Show>
+            </div>
             <p class="visually-hidden" aria-live="polite" aria-atomic="true">{move || announcement.get()}</p>
             <ApprovalsView cards=cards busy=busy approve=approve reject=reject />
             <ChangesView mutations=all_mutations />
@@ -501,22 +638,58 @@ pub fn Panel(
     }
 }
 
-/// Tells the host page what changed: a bubbling, composed `flowyte-copilot:changes-applied`
-/// CustomEvent on the panel's root whose `detail` is the turn's applied mutations (JSON).
-fn announce_changes(root: &web_sys::HtmlElement, mutations: &[assist_protocol::AppliedMutation]) {
-    let json = serde_json::to_string(mutations).expect("mutations serialise");
-    let Ok(detail) = js_sys::JSON::parse(&json) else {
+type FollowCallback = wasm_bindgen::closure::Closure<dyn FnMut()>;
+
+/// Within a few pixels of the end counts as the end (zoom and fractional scroll positions).
+const PIN_SLACK_PX: i32 = 24;
+
+fn at_bottom(log: &web_sys::HtmlElement) -> bool {
+    log.scroll_height() - log.scroll_top() - log.client_height() <= PIN_SLACK_PX
+}
+
+fn scroll_to_end(log: &web_sys::HtmlElement) {
+    log.set_scroll_top(log.scroll_height());
+}
+
+/// Host events, dispatched on the panel's root: they bubble (to the element the panel was
+/// mounted in, and on up) and cross shadow roots.
+pub const CHANGES_APPLIED: &str = "flowyte-copilot:changes-applied";
+pub const THREAD_CHANGED: &str = "flowyte-copilot:thread-changed";
+pub const ERROR: &str = "flowyte-copilot:error";
+
+/// Dispatches the CustomEvent `name` on `root` with `detail` (JSON) as its detail.
+fn dispatch(root: &web_sys::HtmlElement, name: &str, detail: &serde_json::Value) {
+    let Ok(detail) = js_sys::JSON::parse(&detail.to_string()) else {
         return;
     };
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
     init.set_detail(&detail);
-    if let Ok(event) =
-        web_sys::CustomEvent::new_with_event_init_dict("flowyte-copilot:changes-applied", &init)
-    {
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
         let _ = root.dispatch_event(&event);
     }
+}
+
+/// The `flowyte-copilot:error` detail for a turn that failed or was cut off (`None` for one
+/// that finished or that the person stopped): what the person sees, and the HTTP status when
+/// the server refused the request.
+fn error_detail(turn: &Turn, error: Option<&TransportError>) -> Option<serde_json::Value> {
+    if !matches!(turn.phase, Phase::Failed | Phase::Interrupted) {
+        return None;
+    }
+    let shown = turn.error.clone().unwrap_or_else(|| {
+        error.map_or_else(
+            || crate::conversation::TurnError::new("The reply was interrupted", None),
+            TransportError::to_turn_error,
+        )
+    });
+    Some(serde_json::json!({
+        "title": shown.title,
+        "detail": shown.detail,
+        "status": error.and_then(TransportError::status),
+        "threadId": turn.thread_id(),
+    }))
 }
 
 /// The thread id kept under `key` in localStorage (`{"threadId": …}`), if any.
@@ -542,6 +715,7 @@ fn save_thread(key: &str, id: Option<&str>) {
 /// from earlier turns are stale (the conversation moved on), as they were before the reload.
 fn restore(
     thread: &assist_protocol::AssistThread,
+    context: Option<Map<String, Value>>,
     next_id: &dyn Fn() -> u64,
 ) -> (Vec<TurnEntry>, Vec<CardEntry>) {
     let mut entries = Vec::new();
@@ -559,7 +733,8 @@ fn restore(
         let origin = AssistRequest {
             message: message.content.clone(),
             thread_id: Some(thread.thread.id.clone()),
-            ..AssistRequest::default()
+            context: context.clone(),
+            confirmed: None,
         };
         proposals.push((id, reply.pending_confirmations.clone()));
         entries.push(TurnEntry {

@@ -14,7 +14,9 @@ use crate::markdown::{Policy, StreamRenderer};
 #[component]
 pub fn ReplyView(turn: RwSignal<Turn>) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
-    let dom = StoredValue::new_local(ReplyDom::new(Policy::default()));
+    // The panel provides its policy (the host's image allow-list); a bare view gets the default.
+    let policy = use_context::<Policy>().unwrap_or_default();
+    let dom = StoredValue::new_local(ReplyDom::new(policy));
     Effect::new(move |_| {
         let Some(root) = container.get() else {
             return;
