@@ -50,6 +50,9 @@ pub struct MountOptions {
     pub csrf_token: Option<String>,
     /// URL prefixes images in replies may load from (default: none; images show as links).
     pub image_prefixes: Vec<String>,
+    /// The panel's name, shown as its heading and given to its landmarks ("Support Bot
+    /// copilot"). Give each panel one when a page has several.
+    pub label: Option<String>,
 }
 
 /// Options checked and resolved: what the panel is built with.
@@ -61,6 +64,7 @@ pub struct Resolved {
     pub theme: String,
     pub csrf_token: Option<String>,
     pub policy: Policy,
+    pub label: Option<String>,
 }
 
 impl MountOptions {
@@ -124,6 +128,11 @@ impl MountOptions {
                 "mount options: each of imagePrefixes must start with https:// or / (got {bad:?})"
             ));
         }
+        if let Some(label) = &self.label
+            && label.trim().is_empty()
+        {
+            return Err("mount options: label is empty".to_owned());
+        }
         Ok(Resolved {
             endpoint: Endpoint {
                 base,
@@ -137,6 +146,7 @@ impl MountOptions {
             policy: Policy {
                 image_prefixes: self.image_prefixes,
             },
+            label: self.label,
         })
     }
 }
@@ -233,6 +243,7 @@ pub fn mount_resolved(
             theme,
             csrf_token,
             policy,
+            label,
         } = options;
         view! {
             <Panel
@@ -242,6 +253,7 @@ pub fn mount_resolved(
                 policy=policy
                 storage_key=storage_key
                 theme=theme
+                label=label
             />
         }
     });
@@ -289,7 +301,7 @@ mod tests {
         let r = resolve(
             r#"{"base":"https://dash.example/copilot/","agentId":"agt_0001","context":{"page":"agents"},
                 "storageKey":"left","theme":"dark","csrfHeader":"X-Dashboard-CSRF","csrfToken":"tok",
-                "imagePrefixes":["https://cdn.example/"]}"#,
+                "imagePrefixes":["https://cdn.example/"],"label":"Support Bot copilot"}"#,
         )
         .unwrap();
         assert_eq!(
@@ -301,6 +313,7 @@ mod tests {
         assert_eq!((r.storage_key.as_str(), r.theme.as_str()), ("left", "dark"));
         assert_eq!(r.csrf_token.as_deref(), Some("tok"));
         assert_eq!(r.policy.image_prefixes, ["https://cdn.example/"]);
+        assert_eq!(r.label.as_deref(), Some("Support Bot copilot"));
     }
 
     #[test]
@@ -313,6 +326,7 @@ mod tests {
             (r#"{"csrfHeader":"X CSRF"}"#, "csrfHeader must be"),
             (r#"{"csrfToken":""}"#, "csrfToken is empty"),
             (r#"{"storageKey":""}"#, "storageKey is empty"),
+            (r#"{"label":" "}"#, "label is empty"),
             (r#"{"base":"javascript:alert(1)"}"#, "base must be"),
             (r#"{"context":"agents"}"#, "invalid type"),
             (r#"{"imagePrefixes":["http://x/"]}"#, "imagePrefixes"),

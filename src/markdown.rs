@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use pulldown_cmark::{
-    Alignment, BrokenLink, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
+    Alignment, BrokenLink, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
 };
 use pulldown_cmark_escape::{escape_href, escape_html};
 
@@ -107,7 +107,7 @@ struct Sanitize<'a, 'p, I> {
     aligns: Vec<Alignment>,
     column: usize,
     in_head: bool,
-    queued: Vec<Event<'a>>,
+    _events: std::marker::PhantomData<Event<'a>>,
 }
 
 impl<'a, 'p, I: Iterator<Item = Event<'a>>> Sanitize<'a, 'p, I> {
@@ -119,7 +119,7 @@ impl<'a, 'p, I: Iterator<Item = Event<'a>>> Sanitize<'a, 'p, I> {
             aligns: Vec::new(),
             column: 0,
             in_head: false,
-            queued: Vec::new(),
+            _events: std::marker::PhantomData,
         }
     }
 
@@ -208,19 +208,27 @@ impl<'a, 'p, I: Iterator<Item = Event<'a>>> Sanitize<'a, 'p, I> {
                 Some(Close::Anchor) => Self::html("</a>"),
                 Some(Close::Nothing) | None => Self::html(""),
             },
+            // Code blocks and tables scroll sideways inside the reply, so each scroller takes
+            // keyboard focus (tabindex 0): a keyboard can scroll what a mouse can.
             Event::Start(Tag::CodeBlock(kind)) => {
-                self.queued.push(Event::Start(Tag::CodeBlock(kind)));
-                Self::html(
-                    "<div class=\"code-block\"><button type=\"button\" class=\"copy-code\">Copy</button>",
-                )
+                let mut html = String::from(
+                    "<div class=\"code-block\"><button type=\"button\" class=\"copy-code\">Copy</button>\n<pre tabindex=\"0\"><code",
+                );
+                // The info string's first word, as pulldown-cmark's writer names the language.
+                if let CodeBlockKind::Fenced(info) = &kind
+                    && let Some(lang) = info.split(' ').next().filter(|l| !l.is_empty())
+                {
+                    html.push_str(" class=\"language-");
+                    escape_html(&mut html, lang).expect("writing to a String");
+                    html.push('"');
+                }
+                html.push('>');
+                Event::Html(html.into())
             }
-            Event::End(TagEnd::CodeBlock) => {
-                self.queued.push(Self::html("</div>\n"));
-                Event::End(TagEnd::CodeBlock)
-            }
+            Event::End(TagEnd::CodeBlock) => Self::html("</code></pre>\n</div>\n"),
             Event::Start(Tag::Table(aligns)) => {
                 self.aligns = aligns;
-                Self::html("<div class=\"table-scroll\"><table>\n")
+                Self::html("<div class=\"table-scroll\" tabindex=\"0\"><table>\n")
             }
             Event::End(TagEnd::Table) => {
                 let close = if self.in_head {
@@ -262,9 +270,6 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Sanitize<'a, '_, I> {
     type Item = Event<'a>;
 
     fn next(&mut self) -> Option<Event<'a>> {
-        if !self.queued.is_empty() {
-            return Some(self.queued.remove(0));
-        }
         let event = self.inner.next()?;
         Some(self.map(event))
     }
@@ -656,7 +661,7 @@ mod tests {
     fn tables_scroll_and_align_without_style() {
         let out = html("| a | b |\n|:--|--:|\n| 1 | 2 |\n");
         assert!(
-            out.starts_with("<div class=\"table-scroll\"><table>"),
+            out.starts_with("<div class=\"table-scroll\" tabindex=\"0\"><table>"),
             "{out}"
         );
         assert!(out.contains("<th class=\"align-left\">a</th>"), "{out}");
@@ -669,7 +674,7 @@ mod tests {
         let out = html("```rust\nfn main() {}\n```\n");
         assert_eq!(
             out,
-            "<div class=\"code-block\"><button type=\"button\" class=\"copy-code\">Copy</button>\n<pre><code class=\"language-rust\">fn main() {}\n</code></pre>\n</div>\n"
+            "<div class=\"code-block\"><button type=\"button\" class=\"copy-code\">Copy</button>\n<pre tabindex=\"0\"><code class=\"language-rust\">fn main() {}\n</code></pre>\n</div>\n"
         );
     }
 

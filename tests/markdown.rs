@@ -47,6 +47,8 @@ fn allowed_attribute(tag: &str, name: &str) -> bool {
             | ("button", "type")
             | ("input", "disabled" | "type" | "checked")
             | ("ol", "start")
+            // Scrollers (code blocks, tables) take keyboard focus.
+            | ("pre" | "div", "tabindex")
     )
 }
 
@@ -394,14 +396,20 @@ fn is_autolink(rest: &str) -> bool {
     scheme_ok || (inner.contains('@') && !inner.contains(':'))
 }
 
-/// Our additions, undone: the link attributes and the code block's copy button. And `&quot;`
+/// Our additions, undone: the link attributes, the code block's copy button and the
+/// scrollers' tabindex. And `&quot;`
 /// read as `"`: pulldown-cmark leaves quotes in text unescaped where the spec escapes them,
 /// which is the same DOM.
 fn without_additions(html: &str) -> String {
     // The wrapper took the place of the newline the writer puts before a block.
     let wrapper =
         "<div class=\"code-block\"><button type=\"button\" class=\"copy-code\">Copy</button>\n";
-    let html = dequote(html);
+    let html = dequote(html)
+        .replace("<pre tabindex=\"0\">", "<pre>")
+        .replace(
+            "<div class=\"table-scroll\" tabindex=\"0\">",
+            "<div class=\"table-scroll\">",
+        );
     html.strip_prefix(wrapper)
         .unwrap_or(&html)
         .replace(

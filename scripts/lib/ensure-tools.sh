@@ -44,7 +44,7 @@ ensure_build_tools() {
   fi
   # node_modules/.installed-lock is a copy of the lockfile it was installed from.
   if ! cmp -s "$ROOT/package-lock.json" "$ROOT/node_modules/.installed-lock"; then
-    say "Installing node packages (binaryen, playwright-core)"
+    say "Installing node packages (binaryen, playwright-core, axe-core, …)"
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error \
       && cp package-lock.json node_modules/.installed-lock)
   fi

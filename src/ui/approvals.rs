@@ -21,7 +21,12 @@ pub fn ApprovalsView(
     busy: RwSignal<bool>,
     approve: Callback<Vec<CardEntry>>,
     reject: Callback<CardEntry>,
+    /// The panel's name when the host gave one: added to the region's name so that two
+    /// panels on a page have distinct landmarks.
+    #[prop(default = None)]
+    panel_name: Option<String>,
 ) -> impl IntoView {
+    let region = super::region_name("Pending approvals", panel_name.as_deref());
     let pending = move || {
         cards.with(|list| {
             list.iter()
@@ -40,7 +45,7 @@ pub fn ApprovalsView(
     };
     view! {
         <Show when=move || cards.with(|c| !c.is_empty())>
-            <section class="approvals" role="region" aria-label="Pending approvals">
+            <section class="approvals" role="region" aria-label=region.clone()>
                 <h3>"Pending approvals"</h3>
                 <Show when=several>
                     <button

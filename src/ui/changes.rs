@@ -8,7 +8,13 @@ use crate::changes::{Field, Totals, plan};
 
 /// The plan of `mutations` (every turn's, in order). Hidden until there is a change.
 #[component]
-pub fn ChangesView(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> impl IntoView {
+pub fn ChangesView(
+    #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
+    /// See [`super::approvals::ApprovalsView`]'s `panel_name`.
+    #[prop(default = None)]
+    panel_name: Option<String>,
+) -> impl IntoView {
+    let region = super::region_name("Applied changes", panel_name.as_deref());
     let groups = move || {
         mutations.with(|m| {
             plan(m)
@@ -34,13 +40,15 @@ pub fn ChangesView(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> imp
                                             <span class="visually-hidden">
                                                 {format!("{}: ", row.action.word())}
                                             </span>
-                                            <span class="plan-summary">{row.summary}</span>
-                                            <code class="plan-endpoint">
-                                                {format!("{} {}", row.method, row.path)}
-                                            </code>
-                                            {row
-                                                .operation_id
-                                                .map(|id| view! { <span class="plan-op">{id}</span> })}
+                                            <span class="plan-text">
+                                                <span class="plan-summary">{row.summary}</span>
+                                                <code class="plan-endpoint">
+                                                    {format!("{} {}", row.method, row.path)}
+                                                </code>
+                                                {row
+                                                    .operation_id
+                                                    .map(|id| view! { <span class="plan-op">{id}</span> })}
+                                            </span>
                                         </summary>
                                         <ul class="plan-fields">{fields}</ul>
                                     </details>
@@ -60,7 +68,7 @@ pub fn ChangesView(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> imp
     };
     view! {
         <Show when=move || mutations.with(|m| !m.is_empty())>
-            <section class="changes" role="region" aria-label="Applied changes">
+            <section class="changes" role="region" aria-label=region.clone()>
                 <h3>"Applied changes"</h3>
                 <p class="changes-totals">{move || mutations.with(|m| Totals::of(m).to_string())}</p>
                 <ul class="plan">{groups}</ul>

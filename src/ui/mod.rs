@@ -54,6 +54,9 @@ pub fn Panel(
     /// `light`, `dark`, or `auto` (the system's preference).
     #[prop(into, default = String::from("auto"))]
     theme: String,
+    /// The panel's name (its heading and landmark) when the page has more than one.
+    #[prop(default = None)]
+    label: Option<String>,
 ) -> impl IntoView {
     provide_context(policy);
     let host_session = csrf_token.is_some();
@@ -483,10 +486,19 @@ pub fn Panel(
         }
     };
 
+    let landmark = label
+        .clone()
+        .unwrap_or_else(|| "Flowyte Copilot".to_owned());
+    let heading = label.clone().unwrap_or_else(|| "Copilot".to_owned());
     view! {
-        <section class="copilot" aria-label="Flowyte Copilot" data-theme=theme node_ref=root>
+        <section
+            class="copilot"
+            aria-label=landmark
+            data-theme=theme
+            node_ref=root
+        >
             <header class="copilot-header">
-                <h2>"Copilot"</h2>
+                <h2>{heading}</h2>
                 <button
                     type="button"
                     class="new-conversation"
@@ -598,8 +610,14 @@ pub fn Panel(
             </Show>
             </div>
             <p class="visually-hidden" aria-live="polite" aria-atomic="true">{move || announcement.get()}</p>
-            <ApprovalsView cards=cards busy=busy approve=approve reject=reject />
-            <ChangesView mutations=all_mutations />
+            <ApprovalsView
+                cards=cards
+                busy=busy
+                approve=approve
+                reject=reject
+                panel_name=label.clone()
+            />
+            <ChangesView mutations=all_mutations panel_name=label.clone() />
             <form
                 class="copilot-composer"
                 on:submit=move |ev| {
@@ -635,6 +653,14 @@ pub fn Panel(
                 </Show>
             </form>
         </section>
+    }
+}
+
+/// A region's name: `what`, or `what (panel)` when the panel has a name of its own.
+fn region_name(what: &str, panel: Option<&str>) -> String {
+    match panel {
+        Some(panel) => format!("{what} ({panel})"),
+        None => what.to_owned(),
     }
 }
 

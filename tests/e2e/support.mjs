@@ -1,7 +1,9 @@
 // Shared pieces of the end-to-end tests: the servers (simulator + gateway serving the release
 // dist/, one origin, no trunk), headless Debian Chromium, and a page object for the panel.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -35,12 +37,28 @@ function startBinary(name, args, env = {}) {
   });
 }
 
-/** Simulator + gateway on free loopback ports; the gateway serves the built panel. */
-export async function startServers({ paceMs = 80, upstream } = {}) {
+export const distDir = process.env.DIST_DIR ?? path.join(root, 'dist');
+
+/**
+ * The built panel plus the plain host page (tests/e2e/host/ → /host/), in a directory of its
+ * own: dist/ itself stays what the build made.
+ */
+function siteWithHostPage() {
+  const site = mkdtempSync(path.join(os.tmpdir(), 'copilot-site-'));
+  cpSync(distDir, site, { recursive: true });
+  cpSync(path.join(here, 'host'), path.join(site, 'host'), { recursive: true });
+  return site;
+}
+
+/**
+ * Simulator + gateway on free loopback ports; the gateway serves the built panel (and, with
+ * `hostPage`, the plain host page at /host/).
+ */
+export async function startServers({ paceMs = 80, upstream, hostPage = false } = {}) {
   const sim = upstream ? null : await startBinary('simulator', ['--addr', '127.0.0.1:0', '--pace-ms', String(paceMs)]);
   const gateway = await startBinary(
     'gateway',
-    ['--addr', '127.0.0.1:0', '--dev-http', '--dist', process.env.DIST_DIR ?? path.join(root, 'dist')],
+    ['--addr', '127.0.0.1:0', '--dev-http', '--dist', hostPage ? siteWithHostPage() : distDir],
     { FLOWYTE_API_BASE: upstream ?? sim.url, FLOWYTE_API_KEY: DEV_KEY },
   );
   return {
@@ -72,13 +90,16 @@ export function launchBrowser() {
 
 /** The panel as a person sees it: by role and accessible name. */
 export class CopilotPanel {
-  constructor(page) {
+  /** The panel in `scope` (a locator), or the page's only panel. */
+  constructor(page, scope = page) {
     this.page = page;
-    this.message = page.getByRole('textbox', { name: 'Message' });
-    this.sendButton = page.getByRole('button', { name: 'Send' });
-    this.stopButton = page.getByRole('button', { name: 'Stop' });
-    this.log = page.getByRole('log', { name: 'Conversation' });
-    this.lastTurn = page.locator('.turn').last();
+    this.scope = scope;
+    this.message = scope.getByRole('textbox', { name: 'Message' });
+    this.sendButton = scope.getByRole('button', { name: 'Send' });
+    this.stopButton = scope.getByRole('button', { name: 'Stop' });
+    this.log = scope.getByRole('log', { name: 'Conversation' });
+    this.turns = scope.locator('.turn');
+    this.lastTurn = this.turns.last();
     this.lastReply = this.lastTurn.locator('.turn-reply');
   }
 
@@ -113,13 +134,13 @@ export class CopilotPanel {
 
   /** The approval card titled `summary` (a regex or text), inside "Pending approvals". */
   card(summary) {
-    return this.page
+    return this.scope
       .getByRole('region', { name: 'Pending approvals' })
       .getByRole('article', { name: summary });
   }
 
   get changes() {
-    return this.page.getByRole('region', { name: 'Applied changes' });
+    return this.scope.getByRole('region', { name: 'Applied changes' });
   }
 
   async ask(message) {
@@ -156,5 +177,30 @@ export async function simulatorRequests(servers) {
 export async function confirmedRequests(servers) {
   return (await simulatorRequests(servers)).filter(
     (r) => r.method === 'POST' && Array.isArray(r.body?.confirmed) && r.body.confirmed.length > 0,
+  );
+}
+
+/** Queues a simulator fault (crates/simulator/README.md, "Faults"). */
+export async function simulatorFault(servers, fault) {
+  const response = await fetch(`${servers.simulatorUrl}/__sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  if (!response.ok) throw new Error(`fault refused: ${response.status} ${await response.text()}`);
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's violations on the page as it is now (every rule axe runs by default: WCAG 2.x A
+ * and AA, including colour contrast, and its best practices), as short readable lines.
+ */
+export async function axeViolations(page) {
+  // Evaluated by the test driver, not loaded as a script: the page's CSP stays as served.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
+  return violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help}: ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ')}`),
   );
 }
