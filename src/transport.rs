@@ -122,6 +122,19 @@ impl TransportError {
         )
     }
 
+    /// Whether the gateway refused the request for its session: expired, or a CSRF token
+    /// that is not the session's (another tab started a new one). Nothing reached the copilot.
+    pub fn is_session_problem(&self) -> bool {
+        match self {
+            Self::SessionExpired(_) => true,
+            Self::Http {
+                status: 403,
+                problem,
+            } => problem.code.as_deref() == Some("csrf_token_invalid"),
+            _ => false,
+        }
+    }
+
     /// The HTTP status, when the server answered with an error.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -156,6 +169,14 @@ impl TransportError {
                 }
                 error
             }
+            Self::Http { .. } if self.is_session_problem() => TurnError::new(
+                "Your session changed",
+                Some(
+                    "It was replaced, perhaps by signing in again in another tab. Nothing was sent \
+                     to the copilot: send your message again."
+                        .to_owned(),
+                ),
+            ),
             Self::Http { problem, .. } => TurnError::from_problem(problem),
             Self::BadFrame(e) => TurnError::new(
                 "The copilot sent a reply the panel cannot read",
@@ -184,12 +205,100 @@ struct SessionInfo {
     csrf_token: String,
 }
 
-/// Starts a gateway session (development sign-in) and returns its CSRF token.
-pub async fn start_session(endpoint: &Endpoint) -> Result<String, TransportError> {
-    let response = Request::post(&format!("{}/session", endpoint.base))
+/// The CSRF token of the page's gateway session at `endpoint`.
+///
+/// Every panel on a page (and every tab of the site) shares the session cookie, so they must
+/// share the session: an existing one is joined (`GET /session`), and a new one is started
+/// (`POST /session`) only when there is none. Panels asking at the same moment wait for one
+/// answer rather than each starting a session that replaces the others' cookie.
+pub async fn session_token(endpoint: &Endpoint) -> Result<String, TransportError> {
+    let base = endpoint.base.clone();
+    loop {
+        let waiting = SESSIONS.with(|s| match s.borrow().get(&base) {
+            Some(Session::Ready(token)) => Err(token.clone()),
+            Some(Session::Starting(promise)) => Ok(Some(promise.clone())),
+            None => Ok(None),
+        });
+        match waiting {
+            Err(token) => return Ok(token),
+            // Another panel is asking: wait for its answer, then look again (if it failed,
+            // this one asks itself).
+            Ok(Some(promise)) => {
+                let _ = JsFuture::from(promise).await;
+                if SESSIONS.with(|s| matches!(s.borrow().get(&base), Some(Session::Starting(_)))) {
+                    // Still starting (a newer request): wait for that one too.
+                    continue;
+                }
+                if let Some(Session::Ready(token)) =
+                    SESSIONS.with(|s| s.borrow().get(&base).cloned())
+                {
+                    return Ok(token);
+                }
+            }
+            Ok(None) => {}
+        }
+        let mut done = None;
+        let promise = Promise::new(&mut |resolve, _| done = Some(resolve));
+        SESSIONS.with(|s| {
+            s.borrow_mut()
+                .insert(base.clone(), Session::Starting(promise))
+        });
+        let result = match join_session(endpoint).await {
+            Err(TransportError::SessionExpired(_)) => start_session(endpoint).await,
+            other => other,
+        };
+        SESSIONS.with(|s| {
+            let mut sessions = s.borrow_mut();
+            match &result {
+                Ok(token) => sessions.insert(base.clone(), Session::Ready(token.clone())),
+                Err(_) => sessions.remove(&base),
+            }
+        });
+        if let Some(done) = done {
+            let _ = done.call0(&JsValue::NULL);
+        }
+        return result;
+    }
+}
+
+/// Forgets every session token the page holds (a host that signs the person out; tests).
+pub fn forget_sessions() {
+    SESSIONS.with(|s| s.borrow_mut().clear());
+}
+
+/// Forgets the page's session token at `endpoint` if it is still `token` (the gateway said the
+/// session expired, or that the token is not its session's: another tab started a new one).
+/// The next request joins whatever session the cookie now names.
+pub fn forget_session(endpoint: &Endpoint, token: &str) {
+    SESSIONS.with(|s| {
+        let mut sessions = s.borrow_mut();
+        if matches!(sessions.get(&endpoint.base), Some(Session::Ready(t)) if t == token) {
+            sessions.remove(&endpoint.base);
+        }
+    });
+}
+
+#[derive(Clone)]
+enum Session {
+    Ready(String),
+    Starting(Promise),
+}
+
+thread_local! {
+    static SESSIONS: std::cell::RefCell<std::collections::HashMap<String, Session>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// `GET /session`: the CSRF token of the session the cookie names (401 when there is none).
+async fn join_session(endpoint: &Endpoint) -> Result<String, TransportError> {
+    let response = Request::get(&format!("{}/session", endpoint.base))
         .send()
         .await
         .map_err(|e| TransportError::Network(e.to_string()))?;
+    session_info(response).await
+}
+
+async fn session_info(response: Response) -> Result<String, TransportError> {
     if !response.ok() {
         return Err(http_error(response).await);
     }
@@ -198,6 +307,15 @@ pub async fn start_session(endpoint: &Endpoint) -> Result<String, TransportError
         .await
         .map_err(|e| TransportError::Network(e.to_string()))?;
     Ok(info.csrf_token)
+}
+
+/// Starts a gateway session (development sign-in) and returns its CSRF token.
+pub async fn start_session(endpoint: &Endpoint) -> Result<String, TransportError> {
+    let response = Request::post(&format!("{}/session", endpoint.base))
+        .send()
+        .await
+        .map_err(|e| TransportError::Network(e.to_string()))?;
+    session_info(response).await
 }
 
 /// `GET /api/v1/assist/threads/{id}`: a thread to resume (needs the session cookie, no CSRF

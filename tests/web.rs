@@ -197,6 +197,8 @@ fn restore_fetch() {
     js_sys::Function::new_no_args("window.fetch = window.__realFetch;")
         .call0(&wasm_bindgen::JsValue::NULL)
         .unwrap();
+    // The next test's stand-in gateway hands out its own session.
+    flowyte_copilot::transport::forget_sessions();
 }
 
 /// Lets the page's tasks and timers run for `ms` milliseconds.
@@ -636,6 +638,7 @@ async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
 /// array of `[status, contentType, body]`), counting the assist requests and keeping their
 /// bodies in `window.__assistBodies`.
 fn stub_gateway(answers: &str) {
+    flowyte_copilot::transport::forget_sessions();
     js_sys::Function::new_with_args(
         "answers",
         "window.__realFetch = window.fetch;
@@ -1186,28 +1189,49 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
     restore_fetch();
 }
 
-/// A stand-in host session and gateway for embedded panels: every request is recorded in
-/// `window.__requests` (url, method, headers, body); `/session` answers a token; a GET answers
-/// 404; a POST to an agent's assist path finishes with thread `thr_<agent>`; any other POST is a
-/// 503. Each request's abort signal sets `window.__aborted`. A message containing "slow" gets
-/// one delta and then a stream that stays open.
+/// A stand-in gateway for embedded panels, as the real one behaves: `GET /session` is 401
+/// until `POST /session` starts one (`sess-N`, its token `panel-token-N`, kept as the page's
+/// "cookie" in `window.__session`); an assist POST must carry the session's token (in
+/// `X-CSRF-Token`) or the host's (`host-token` in `X-Host-CSRF`), else 403
+/// `csrf_token_invalid`. Every request is recorded in `window.__requests` (path, method,
+/// headers, body). A GET of a thread answers 404; a POST to an agent's assist path finishes with
+/// thread `thr_<agent>`; any other POST is a 503. Each request's abort signal sets
+/// `window.__aborted`. A message containing "slow" gets one delta and a stream that stays open.
 fn stub_host_gateway() {
+    flowyte_copilot::transport::forget_sessions();
     js_sys::Function::new_no_args(
         "window.__realFetch = window.fetch;
          window.__requests = [];
          window.__aborted = false;
+         window.__session = null;
+         window.__sessions = 0;
          window.fetch = async (input, init = {}) => {
            const url = typeof input === 'string' ? input : input.url;
            const method = init.method ?? (typeof input === 'string' ? 'GET' : input.method);
            const headers = Object.fromEntries(new Headers(init.headers ?? (typeof input === 'string' ? {} : input.headers)));
            const body = init.body ?? (typeof input === 'string' ? null : await input.text());
-           window.__requests.push({ url: new URL(url, location.href).pathname, method, headers, body: body ? JSON.parse(body) : null });
+           const path = new URL(url, location.href).pathname;
+           window.__requests.push({ url: path, method, headers, body: body ? JSON.parse(body) : null });
            (init.signal ?? input.signal)?.addEventListener('abort', () => { window.__aborted = true; });
            const json = (status, value, type = 'application/json') =>
              new Response(JSON.stringify(value), { status, headers: { 'content-type': type } });
-           if (url.endsWith('/session')) return json(201, { csrfToken: 'panel-token', expiresAt: 0 });
+           // A network's worth of delay: panels asking together overlap.
+           await new Promise((r) => setTimeout(r, 20));
+           if (path === '/session' && method === 'POST') {
+             window.__session = `panel-token-${++window.__sessions}`;
+             return json(201, { csrfToken: window.__session, expiresAt: 0 });
+           }
+           if (path === '/session') {
+             return window.__session
+               ? json(200, { csrfToken: window.__session, expiresAt: 0 })
+               : json(401, { status: 401, title: 'Unauthorized', code: 'session_required' }, 'application/problem+json');
+           }
            if (method === 'GET') return json(404, { status: 404, title: 'Not found' }, 'application/problem+json');
-           const agent = url.match(/agents[/]([^/]+)[/]assist$/)?.[1];
+           if (headers['x-host-csrf'] !== 'host-token' && headers['x-csrf-token'] !== window.__session) {
+             return json(403, { status: 403, title: 'Forbidden', code: 'csrf_token_invalid',
+               detail: \"The request is missing this session's CSRF token.\" }, 'application/problem+json');
+           }
+           const agent = path.match(/agents[/]([^/]+)[/]assist$/)?.[1];
            if (!agent) return json(503, { status: 503, title: 'Upstream unavailable' }, 'application/problem+json');
            const sse = (event, data) => new TextEncoder().encode(`event:${event}\ndata:${JSON.stringify(data)}\n\n`);
            const slow = body && JSON.parse(body).message.includes('slow');
@@ -1364,10 +1388,23 @@ async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
     })
     .await;
     let requests = host_requests();
-    assert_eq!(requests[1]["url"], "/session");
-    assert_eq!(requests[2]["url"], "/api/v1/assist");
-    assert_eq!(requests[2]["headers"]["x-csrf-token"], "panel-token");
-    assert_eq!(requests[2]["body"].get("context"), None);
+    let sequence: Vec<String> = requests[1..]
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap(),
+                r["url"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        sequence,
+        ["GET /session", "POST /session", "POST /api/v1/assist"],
+        "no session to join, so one is started"
+    );
+    assert_eq!(requests[3]["headers"]["x-csrf-token"], "panel-token-1");
+    assert_eq!(requests[3]["body"].get("context"), None);
     let (_, detail) = host_events("right")
         .into_iter()
         .find(|(t, _)| t == "error")
@@ -1456,6 +1493,7 @@ async fn unmounting_mid_stream_cancels_the_request() {
 
 /// A stream of `count` paragraphs, one every `every_ms`, then `done`.
 fn stub_slow_reply(count: u32, every_ms: u32) {
+    flowyte_copilot::transport::forget_sessions();
     js_sys::Function::new_with_args(
         "count, every",
         "window.__realFetch = window.fetch;
@@ -1532,5 +1570,87 @@ async fn the_log_follows_the_reply_until_the_person_scrolls_up_then_offers_jump_
     until("the log to follow again", at_end).await;
     assert!(jump().is_none());
     panel.unmount();
+    restore_fetch();
+}
+
+#[wasm_bindgen_test]
+async fn panels_on_a_page_share_one_session_and_a_replaced_one_is_joined_not_resent() {
+    stub_host_gateway();
+    let left = host_element("share-left", 300);
+    let right = host_element("share-right", 300);
+    let left_panel = flowyte_copilot::mount(
+        left.clone().into(),
+        options(r#"{"agentId":"agt_0001","storageKey":"share-left"}"#),
+    )
+    .unwrap();
+    let right_panel = flowyte_copilot::mount(
+        right.clone().into(),
+        options(r#"{"agentId":"agt_0002","storageKey":"share-right"}"#),
+    )
+    .unwrap();
+    leptos::task::tick().await;
+    let done = |host: &HtmlElement| {
+        host.query_selector_all(".turn[data-phase=done]")
+            .unwrap()
+            .length()
+    };
+    let count = |method: &str, path: &str| {
+        host_requests()
+            .iter()
+            .filter(|r| r["method"] == method && r["url"] == path)
+            .count()
+    };
+
+    // Both ask at the same moment: one session is started, and both use it (two sessions
+    // would leave the first panel holding the token of a session its cookie no longer names).
+    ask(&left, "hello").await;
+    ask(&right, "hello").await;
+    until("both replies", || done(&left) == 1 && done(&right) == 1).await;
+    assert_eq!(count("POST", "/session"), 1);
+    let tokens: Vec<serde_json::Value> = host_requests()
+        .iter()
+        .filter(|r| r["method"] == "POST" && r["url"] != "/session")
+        .map(|r| r["headers"]["x-csrf-token"].clone())
+        .collect();
+    assert_eq!(tokens, ["panel-token-1", "panel-token-1"]);
+
+    // Another tab starts a new session: the cookie now names it, and the token is refused.
+    js_sys::eval("window.__session = 'other-tab-token'").unwrap();
+    let posts = || count("POST", "/api/v1/agents/agt_0001/assist");
+    ask(&left, "list my agents").await;
+    until("the refusal", || {
+        left.query_selector(".turn[data-phase=failed]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let error: HtmlElement = find(&left, ".turn-error");
+    assert!(
+        error
+            .text_content()
+            .unwrap()
+            .contains("Your session changed"),
+        "{:?}",
+        error.text_content()
+    );
+    let message: HtmlTextAreaElement = find(&left, "textarea[aria-label=Message]");
+    assert_eq!(
+        message.value(),
+        "list my agents",
+        "the message is back in the box"
+    );
+    pause(200).await;
+    assert_eq!(posts(), 2, "nothing was sent again by itself");
+
+    // Sending again joins the session the cookie names; no new session is started.
+    find::<HtmlButtonElement>(&left, "button[type=submit]").click();
+    until("the reply", || done(&left) == 2).await;
+    assert_eq!(posts(), 3);
+    assert_eq!(count("POST", "/session"), 1);
+    let last = host_requests().last().cloned().unwrap();
+    assert_eq!(last["headers"]["x-csrf-token"], "other-tab-token");
+
+    left_panel.unmount();
+    right_panel.unmount();
     restore_fetch();
 }

@@ -59,7 +59,6 @@ pub fn Panel(
     label: Option<String>,
 ) -> impl IntoView {
     provide_context(policy);
-    let host_session = csrf_token.is_some();
     let (draft, set_draft) = signal(String::new());
     let turns = RwSignal::new(Vec::<TurnEntry>::new());
     let busy = RwSignal::new(false);
@@ -68,7 +67,8 @@ pub fn Panel(
     let message_box = NodeRef::<leptos::html::Textarea>::new();
     // One polite announcement when a turn ends ("Reply ready. 2 changes applied. …").
     let announcement = RwSignal::new(String::new());
-    let csrf = RwSignal::new(csrf_token);
+    // The host's session token, when it gave one; otherwise the page's shared session is used.
+    let host_token = StoredValue::new(csrf_token);
     let controller = StoredValue::new_local(None::<AbortController>);
     let next_id = StoredValue::new(0u64);
     let endpoint = StoredValue::new(endpoint);
@@ -130,18 +130,24 @@ pub fn Panel(
         spawn_local(async move {
             let endpoint = endpoint.get_value();
             let outcome = async {
-                let token = match csrf.get_untracked() {
+                let token = match host_token.get_value() {
                     Some(token) => token,
-                    None => {
-                        let token = transport::start_session(&endpoint).await?;
-                        csrf.try_set(Some(token.clone()));
-                        token
-                    }
+                    None => transport::session_token(&endpoint).await?,
                 };
-                transport::post_assist(&endpoint, &token, &request, &signal, |event| {
-                    turn.try_update(|t| t.apply(event));
-                })
-                .await
+                let outcome =
+                    transport::post_assist(&endpoint, &token, &request, &signal, |event| {
+                        turn.try_update(|t| t.apply(event));
+                    })
+                    .await;
+                // The page's session is gone or was replaced: the next request joins the
+                // session the cookie names now. A host's session is the host's to renew (it
+                // hears of this as an error event).
+                if let Err(error) = &outcome
+                    && error.is_session_problem()
+                {
+                    transport::forget_session(&endpoint, &token);
+                }
+                outcome
             }
             .await;
             // Unmounted while the request was out: its signals are gone with the panel.
@@ -154,11 +160,6 @@ pub fn Panel(
                 Err(TransportError::Aborted) => turn.update(Turn::stop),
                 Err(TransportError::Interrupted) => turn.update(Turn::interrupt),
                 Err(error) => {
-                    // The panel's own session expired: sign in again on the next send. A host's
-                    // session is the host's to renew (it hears of this as an error event).
-                    if matches!(error, TransportError::SessionExpired(_)) && !host_session {
-                        csrf.set(None);
-                    }
                     // Nothing reached the copilot: give the message back if the box is empty.
                     if approving.is_empty()
                         && error.before_acceptance()
@@ -379,9 +380,9 @@ pub fn Panel(
         spawn_local(async move {
             let endpoint = endpoint.get_value();
             let fetched = async {
-                if csrf.get_untracked().is_none() {
-                    let token = transport::start_session(&endpoint).await?;
-                    csrf.try_set(Some(token));
+                // Reading a thread needs the session cookie (no token): join or start one.
+                if host_token.with_value(Option::is_none) {
+                    transport::session_token(&endpoint).await?;
                 }
                 transport::get_thread(&endpoint, &saved).await
             }

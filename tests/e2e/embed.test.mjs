@@ -84,3 +84,24 @@ test('two panels mounted by a plain host page share no state', async () => {
     servers.stop();
   }
 });
+
+test('two tabs share one gateway session: the second joins it rather than replacing it', async () => {
+  const servers = await startServers({ paceMs: 0 });
+  const context = await browser.newContext({ viewport: { width: 480, height: 720 } });
+  try {
+    const first = new CopilotPanel(await context.newPage());
+    await first.goto(servers.url);
+    await first.ask('List my agents');
+    const second = new CopilotPanel(await context.newPage());
+    await second.goto(servers.url);
+    await second.ask('List my agents');
+    // The first tab's token is still its session's: its next request goes through.
+    await first.ask('List my numbers');
+    assert.equal(await first.page.locator('.turn[data-phase=failed]').count(), 0);
+    assert.equal(await first.page.locator('.turn[data-phase=done]').count(), 2);
+    assert.equal(await second.page.locator('.turn[data-phase=done]').count(), 2, 'the second tab resumed the thread, then asked');
+  } finally {
+    await context.close();
+    servers.stop();
+  }
+});
