@@ -255,7 +255,7 @@ async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
              return new Response('{\"csrfToken\":\"t\",\"expiresAt\":0}', { status: 201, headers: { 'content-type': 'application/json' } });
            }
            const body = new ReadableStream({ start(c) {
-             c.enqueue(new TextEncoder().encode('event:delta\\ndata:{\"text\":\"Half a reply\"}\\n\\n'));
+             c.enqueue(new TextEncoder().encode('event:delta\\ndata:{\"text\":\"Half a **reply\"}\\n\\n'));
            } });
            return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
          };",
@@ -289,6 +289,9 @@ async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
     })
     .await;
     assert!(reply_is("Half a reply"), "the partial reply stays");
+    // As it was shown while streaming: the open emphasis is still emphasis, not `**`.
+    let strong: HtmlElement = find(&host, ".turn-reply strong");
+    assert_eq!(strong.text_content().as_deref(), Some("reply"));
     let log: HtmlElement = find(&host, "[role=log]");
     assert_eq!(log.get_attribute("aria-busy").as_deref(), Some("false"));
 

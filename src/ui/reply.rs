@@ -4,7 +4,7 @@ use assist_protocol::StepStatus;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::conversation::Turn;
+use crate::conversation::{Phase, Turn};
 use crate::markdown::{Policy, StreamRenderer};
 
 /// The reply: finished blocks are inserted once and kept; only the open tail block is
@@ -21,8 +21,11 @@ pub fn ReplyView(turn: RwSignal<Turn>) -> impl IntoView {
         let Some(root) = container.get() else {
             return;
         };
+        // Only a finished reply is rendered as a whole document. A reply cut short (stopped,
+        // interrupted, failed) stays as it was shown while it streamed: an emphasis still open
+        // stays emphasis rather than turning back into its `**`.
         turn.with(|t| {
-            dom.update_value(|dom| dom.update(&root, &t.reply, t.phase.is_final()));
+            dom.update_value(|dom| dom.update(&root, &t.reply, t.phase == Phase::Done));
         });
     });
     view! { <div class="turn-reply" node_ref=container on:click=copy_code></div> }
