@@ -412,14 +412,14 @@ pub fn Panel(
                 Err(error) => {
                     let shown = error.to_turn_error();
                     if let Some(root) = root.get_untracked() {
+                        let restoring = crate::conversation::TurnError::new(
+                            "Could not restore the last conversation",
+                            Some(shown.title.clone()),
+                        );
                         dispatch(
                             &root,
                             ERROR,
-                            &serde_json::json!({
-                                "title": "Could not restore the last conversation",
-                                "detail": shown.title,
-                                "status": error.status(),
-                            }),
+                            &error_event(&restoring, error.status(), Some(&saved)),
                         );
                     }
                     restore_note.set(Some(format!(
@@ -606,7 +606,8 @@ pub fn Panel(
                         }
                     }
                 >
-                    "Jump to latest ↓"
+                    "Jump to latest"
+                    <span aria-hidden="true">" ↓"</span>
                 </button>
             </Show>
             </div>
@@ -711,12 +712,25 @@ fn error_detail(turn: &Turn, error: Option<&TransportError>) -> Option<serde_jso
             TransportError::to_turn_error,
         )
     });
-    Some(serde_json::json!({
+    Some(error_event(
+        &shown,
+        error.and_then(TransportError::status),
+        turn.thread_id(),
+    ))
+}
+
+/// The `flowyte-copilot:error` detail: `{title, detail, status, threadId}`.
+fn error_event(
+    shown: &crate::conversation::TurnError,
+    status: Option<u16>,
+    thread: Option<&str>,
+) -> serde_json::Value {
+    serde_json::json!({
         "title": shown.title,
         "detail": shown.detail,
-        "status": error.and_then(TransportError::status),
-        "threadId": turn.thread_id(),
-    }))
+        "status": status,
+        "threadId": thread,
+    })
 }
 
 /// The thread id kept under `key` in localStorage (`{"threadId": …}`), if any.
