@@ -17,7 +17,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use pulldown_cmark::{
-    Alignment, BrokenLink, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
+    Alignment, BrokenLink, BrokenLinkCallback, CodeBlockKind, CowStr, Event, LinkType, Options,
+    Parser, Tag, TagEnd,
 };
 use pulldown_cmark_escape::{escape_href, escape_html};
 
@@ -77,12 +78,25 @@ pub fn render(markdown: &str, policy: &Policy) -> String {
     render_with(markdown, policy, &Defs::new())
 }
 
-fn render_with(markdown: &str, policy: &Policy, defs: &Defs) -> String {
-    let callback = |link: BrokenLink<'_>| {
-        defs.get(&label_key(&link.reference))
+/// Resolves a reference the reply's own text does not define from the definitions of earlier
+/// blocks. One named type for every parser this module makes, so pulldown-cmark's parser is
+/// compiled once (a second callback type was a second copy of it in the wasm: 4 KB gzip).
+struct EarlierDefs<'d>(&'d Defs);
+
+impl<'input> BrokenLinkCallback<'input> for EarlierDefs<'_> {
+    fn handle_broken_link(
+        &mut self,
+        link: BrokenLink<'input>,
+    ) -> Option<(CowStr<'input>, CowStr<'input>)> {
+        self.0
+            .get(&label_key(&link.reference))
             .map(|(url, title)| (CowStr::from(url.clone()), CowStr::from(title.clone())))
-    };
-    let parser = Parser::new_with_broken_link_callback(markdown, options(), Some(callback));
+    }
+}
+
+fn render_with(markdown: &str, policy: &Policy, defs: &Defs) -> String {
+    let parser =
+        Parser::new_with_broken_link_callback(markdown, options(), Some(EarlierDefs(defs)));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out, Sanitize::new(parser, policy));
     out
@@ -304,7 +318,8 @@ fn defs_of(found: impl IntoIterator<Item = Definition>) -> Defs {
 /// blank lines belong to the block before them), and the definitions it holds, each with
 /// where it starts, all from one parse.
 fn top_level_blocks(text: &str) -> (Vec<usize>, Vec<Definition>) {
-    let parser = Parser::new_ext(text, options());
+    // No callback (as `Parser::new_ext`), with the type `render_with`'s parser has.
+    let parser = Parser::new_with_broken_link_callback(text, options(), None::<EarlierDefs<'_>>);
     let defs = parser
         .reference_definitions()
         .iter()
