@@ -5,6 +5,7 @@
 //! import init, { mount } from "/flowyte-copilot.js";
 //! await init();
 //! const panel = mount(document.getElementById("copilot"), { agentId: "agt_0001", theme: "dark" });
+//! panel.setCsrfToken(renewed); // a host that holds the session renews it here
 //! panel.unmount();
 //! ```
 //!
@@ -22,7 +23,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::markdown::Policy;
 use crate::transport::{CSRF_HEADER, Endpoint, is_plain_id};
-use crate::ui::Panel;
+use crate::ui::{HostSession, Panel};
 
 /// The storage key of a panel mounted without one.
 pub const DEFAULT_STORAGE_KEY: &str = "flowyte-copilot";
@@ -45,8 +46,9 @@ pub struct MountOptions {
     pub theme: Option<String>,
     /// The header the CSRF token travels in (default `X-CSRF-Token`).
     pub csrf_header: Option<String>,
-    /// The CSRF token of a session the host already holds; without one the panel signs in
-    /// itself with `POST {base}/session`.
+    /// The CSRF token of a session the host already holds (renewed later with the handle's
+    /// `setCsrfToken`); without one the panel uses the page's gateway session, joining it with
+    /// `GET {base}/session` or starting it with `POST {base}/session`.
     pub csrf_token: Option<String>,
     /// URL prefixes images in replies may load from (default: none; images show as links).
     pub image_prefixes: Vec<String>,
@@ -178,6 +180,23 @@ impl MountHandle {
         drop(mounted);
     }
 
+    /// Hands the panel a renewed CSRF token of the host's session (after the host signed the
+    /// person in again, say). From then on the panel sends it in the `csrfHeader`. An empty
+    /// token is refused.
+    #[wasm_bindgen(js_name = setCsrfToken)]
+    pub fn set_csrf_token(&self, token: String) -> Result<(), JsError> {
+        if token.is_empty() {
+            return Err(JsError::new("setCsrfToken: the token is empty"));
+        }
+        MOUNTED.with(|m| match m.borrow().get(&self.id) {
+            Some(mounted) => {
+                mounted.host_session.set(token);
+                Ok(())
+            }
+            None => Err(JsError::new("setCsrfToken: the panel is not mounted")),
+        })
+    }
+
     /// Whether the panel is still mounted.
     #[wasm_bindgen(getter)]
     pub fn mounted(&self) -> bool {
@@ -187,6 +206,7 @@ impl MountHandle {
 
 struct Mounted {
     storage_key: String,
+    host_session: HostSession,
     // The view's unmount handle: dropping it unmounts the view and disposes its owner.
     _view: Box<dyn std::any::Any>,
 }
@@ -235,13 +255,15 @@ pub fn mount_resolved(
         ));
     }
     let storage_key = options.storage_key.clone();
+    let host_session = HostSession::new(options.csrf_token.clone());
+    let panel_session = host_session.clone();
     let view = leptos::mount::mount_to(element, move || {
         let Resolved {
             endpoint,
             context,
             storage_key,
             theme,
-            csrf_token,
+            csrf_token: _,
             policy,
             label,
         } = options;
@@ -249,7 +271,7 @@ pub fn mount_resolved(
             <Panel
                 endpoint=endpoint
                 context=context
-                csrf_token=csrf_token
+                host_session=panel_session
                 policy=policy
                 storage_key=storage_key
                 theme=theme
@@ -267,6 +289,7 @@ pub fn mount_resolved(
             id,
             Mounted {
                 storage_key,
+                host_session,
                 _view: Box::new(view),
             },
         )

@@ -1657,3 +1657,55 @@ async fn panels_on_a_page_share_one_session_and_a_replaced_one_is_joined_not_res
     right_panel.unmount();
     restore_fetch();
 }
+
+#[wasm_bindgen_test]
+async fn a_refused_host_session_is_the_hosts_to_renew_with_set_csrf_token() {
+    stub_host_gateway();
+    let element = host_element("renew", 300);
+    let panel = flowyte_copilot::mount(
+        element.clone().into(),
+        options(
+            r#"{"agentId":"agt_0003","storageKey":"embed-renew","csrfHeader":"X-Host-CSRF","csrfToken":"expired-token"}"#,
+        ),
+    )
+    .unwrap();
+    leptos::task::tick().await;
+    ask(&element, "hello").await;
+    until("the refusal", || {
+        element
+            .query_selector(".turn[data-phase=failed]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    until("the error event", || !host_events("renew").is_empty()).await;
+    let (kind, detail) = host_events("renew").remove(0);
+    assert_eq!(
+        (kind.as_str(), &detail["status"]),
+        ("error", &serde_json::json!(403))
+    );
+    assert!(
+        host_requests().iter().all(|r| r["url"] != "/session"),
+        "the panel does not sign in over the host's session"
+    );
+
+    // The host renews its session and hands the panel the new token; the person sends again.
+    assert!(panel.set_csrf_token(String::new()).is_err());
+    panel.set_csrf_token("host-token".to_owned()).unwrap();
+    let message: HtmlTextAreaElement = find(&element, "textarea[aria-label=Message]");
+    assert_eq!(message.value(), "hello");
+    find::<HtmlButtonElement>(&element, "button[type=submit]").click();
+    until("the reply", || {
+        element
+            .query_selector(".turn[data-phase=done]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let last = host_requests().last().cloned().unwrap();
+    assert_eq!(last["headers"]["x-host-csrf"], "host-token");
+
+    panel.unmount();
+    assert!(panel.set_csrf_token("later".to_owned()).is_err());
+    restore_fetch();
+}

@@ -41,10 +41,10 @@ pub fn Panel(
     /// Page context from the host (which agent is open, and so on), sent with every request.
     #[prop(default = None)]
     context: Option<Map<String, Value>>,
-    /// A CSRF token of a session the host already holds. Without one the panel signs in itself
-    /// (`POST /session`, the gateway's development sign-in).
-    #[prop(default = None)]
-    csrf_token: Option<String>,
+    /// The CSRF token of a session the host already holds (the host may renew it while the
+    /// panel is mounted). Without one the panel uses the page's gateway session.
+    #[prop(optional)]
+    host_session: HostSession,
     /// What replies may load (the image allow-list).
     #[prop(optional)]
     policy: Policy,
@@ -68,7 +68,7 @@ pub fn Panel(
     // One polite announcement when a turn ends ("Reply ready. 2 changes applied. …").
     let announcement = RwSignal::new(String::new());
     // The host's session token, when it gave one; otherwise the page's shared session is used.
-    let host_token = StoredValue::new(csrf_token);
+    let host_token = StoredValue::new_local(host_session);
     let controller = StoredValue::new_local(None::<AbortController>);
     let next_id = StoredValue::new(0u64);
     let endpoint = StoredValue::new(endpoint);
@@ -130,7 +130,7 @@ pub fn Panel(
         spawn_local(async move {
             let endpoint = endpoint.get_value();
             let outcome = async {
-                let token = match host_token.get_value() {
+                let token = match host_token.with_value(HostSession::token) {
                     Some(token) => token,
                     None => transport::session_token(&endpoint).await?,
                 };
@@ -381,7 +381,7 @@ pub fn Panel(
             let endpoint = endpoint.get_value();
             let fetched = async {
                 // Reading a thread needs the session cookie (no token): join or start one.
-                if host_token.with_value(Option::is_none) {
+                if host_token.with_value(|h| h.token().is_none()) {
                     transport::session_token(&endpoint).await?;
                 }
                 transport::get_thread(&endpoint, &saved).await
@@ -663,6 +663,26 @@ fn region_name(what: &str, panel: Option<&str>) -> String {
     match panel {
         Some(panel) => format!("{what} ({panel})"),
         None => what.to_owned(),
+    }
+}
+
+/// The CSRF token of a session the host holds, shared with the host's mount handle so it can
+/// hand the panel a renewed one (`setCsrfToken`). `None`: the panel uses the page's gateway
+/// session.
+#[derive(Clone, Default)]
+pub struct HostSession(std::rc::Rc<std::cell::RefCell<Option<String>>>);
+
+impl HostSession {
+    pub fn new(token: Option<String>) -> Self {
+        Self(std::rc::Rc::new(std::cell::RefCell::new(token)))
+    }
+
+    pub fn token(&self) -> Option<String> {
+        self.0.borrow().clone()
+    }
+
+    pub fn set(&self, token: String) {
+        *self.0.borrow_mut() = Some(token);
     }
 }
 
