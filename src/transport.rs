@@ -213,52 +213,37 @@ struct SessionInfo {
 /// answer rather than each starting a session that replaces the others' cookie.
 pub async fn session_token(endpoint: &Endpoint) -> Result<String, TransportError> {
     let base = endpoint.base.clone();
-    loop {
-        let waiting = SESSIONS.with(|s| match s.borrow().get(&base) {
-            Some(Session::Ready(token)) => Err(token.clone()),
-            Some(Session::Starting(promise)) => Ok(Some(promise.clone())),
-            None => Ok(None),
-        });
-        match waiting {
-            Err(token) => return Ok(token),
-            // Another panel is asking: wait for its answer, then look again (if it failed,
-            // this one asks itself).
-            Ok(Some(promise)) => {
-                let _ = JsFuture::from(promise).await;
-                if SESSIONS.with(|s| matches!(s.borrow().get(&base), Some(Session::Starting(_)))) {
-                    // Still starting (a newer request): wait for that one too.
-                    continue;
-                }
-                if let Some(Session::Ready(token)) =
-                    SESSIONS.with(|s| s.borrow().get(&base).cloned())
-                {
-                    return Ok(token);
-                }
+    // Another panel may be asking: wait for its answer and look again. If it failed, the
+    // entry is gone and this one asks itself.
+    while let Some(known) = SESSIONS.with(|s| s.borrow().get(&base).cloned()) {
+        match known {
+            Session::Ready(token) => return Ok(token),
+            Session::Starting(answered) => {
+                let _ = JsFuture::from(answered).await;
             }
-            Ok(None) => {}
         }
-        let mut done = None;
-        let promise = Promise::new(&mut |resolve, _| done = Some(resolve));
-        SESSIONS.with(|s| {
-            s.borrow_mut()
-                .insert(base.clone(), Session::Starting(promise))
-        });
-        let result = match join_session(endpoint).await {
-            Err(TransportError::SessionExpired(_)) => start_session(endpoint).await,
-            other => other,
-        };
-        SESSIONS.with(|s| {
-            let mut sessions = s.borrow_mut();
-            match &result {
-                Ok(token) => sessions.insert(base.clone(), Session::Ready(token.clone())),
-                Err(_) => sessions.remove(&base),
-            }
-        });
-        if let Some(done) = done {
-            let _ = done.call0(&JsValue::NULL);
-        }
-        return result;
     }
+    let mut done = None;
+    let answered = Promise::new(&mut |resolve, _| done = Some(resolve));
+    SESSIONS.with(|s| {
+        s.borrow_mut()
+            .insert(base.clone(), Session::Starting(answered))
+    });
+    let result = match join_session(endpoint).await {
+        Err(TransportError::SessionExpired(_)) => start_session(endpoint).await,
+        other => other,
+    };
+    SESSIONS.with(|s| {
+        let mut sessions = s.borrow_mut();
+        match &result {
+            Ok(token) => sessions.insert(base, Session::Ready(token.clone())),
+            Err(_) => sessions.remove(&base),
+        }
+    });
+    if let Some(done) = done {
+        let _ = done.call0(&JsValue::NULL);
+    }
+    result
 }
 
 /// Forgets every session token the page holds (a host that signs the person out; tests).
@@ -269,7 +254,7 @@ pub fn forget_sessions() {
 /// Forgets the page's session token at `endpoint` if it is still `token` (the gateway said the
 /// session expired, or that the token is not its session's: another tab started a new one).
 /// The next request joins whatever session the cookie now names.
-pub fn forget_session(endpoint: &Endpoint, token: &str) {
+fn forget_session(endpoint: &Endpoint, token: &str) {
     SESSIONS.with(|s| {
         let mut sessions = s.borrow_mut();
         if matches!(sessions.get(&endpoint.base), Some(Session::Ready(t)) if t == token) {
@@ -310,7 +295,7 @@ async fn session_info(response: Response) -> Result<String, TransportError> {
 }
 
 /// Starts a gateway session (development sign-in) and returns its CSRF token.
-pub async fn start_session(endpoint: &Endpoint) -> Result<String, TransportError> {
+async fn start_session(endpoint: &Endpoint) -> Result<String, TransportError> {
     let response = Request::post(&format!("{}/session", endpoint.base))
         .send()
         .await
@@ -372,7 +357,13 @@ pub async fn post_assist(
         .await
         .map_err(aborted_or)?;
     if !response.ok() {
-        return Err(http_error(response).await);
+        let error = http_error(response).await;
+        // The page's session is gone or was replaced: the next request joins the session the
+        // cookie names now. (A host's own token is not in the page's cache: nothing to forget.)
+        if error.is_session_problem() {
+            forget_session(endpoint, csrf_token);
+        }
+        return Err(error);
     }
     let content_type = response.headers().get("content-type").unwrap_or_default();
     if content_type.starts_with("application/json") {

@@ -134,20 +134,12 @@ pub fn Panel(
                     Some(token) => token,
                     None => transport::session_token(&endpoint).await?,
                 };
-                let outcome =
-                    transport::post_assist(&endpoint, &token, &request, &signal, |event| {
-                        turn.try_update(|t| t.apply(event));
-                    })
-                    .await;
-                // The page's session is gone or was replaced: the next request joins the
-                // session the cookie names now. A host's session is the host's to renew (it
-                // hears of this as an error event).
-                if let Err(error) = &outcome
-                    && error.is_session_problem()
-                {
-                    transport::forget_session(&endpoint, &token);
-                }
-                outcome
+                // A refused session is forgotten by the transport; a host's session is the
+                // host's to renew (it hears of this as an error event).
+                transport::post_assist(&endpoint, &token, &request, &signal, |event| {
+                    turn.try_update(|t| t.apply(event));
+                })
+                .await
             }
             .await;
             // Unmounted while the request was out: its signals are gone with the panel.
