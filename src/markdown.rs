@@ -112,7 +112,7 @@ enum Close {
 
 /// Rewrites events so that only markup the policy allows reaches the HTML writer. Every
 /// `Event::Html` it lets through is one it wrote itself: the source's raw HTML became text.
-struct Sanitize<'a, 'p, I> {
+struct Sanitize<'p, I> {
     inner: I,
     policy: &'p Policy,
     /// For each open link or image: what its end becomes.
@@ -121,10 +121,9 @@ struct Sanitize<'a, 'p, I> {
     aligns: Vec<Alignment>,
     column: usize,
     in_head: bool,
-    _events: std::marker::PhantomData<Event<'a>>,
 }
 
-impl<'a, 'p, I: Iterator<Item = Event<'a>>> Sanitize<'a, 'p, I> {
+impl<'a, 'p, I: Iterator<Item = Event<'a>>> Sanitize<'p, I> {
     fn new(inner: I, policy: &'p Policy) -> Self {
         Self {
             inner,
@@ -133,7 +132,6 @@ impl<'a, 'p, I: Iterator<Item = Event<'a>>> Sanitize<'a, 'p, I> {
             aligns: Vec::new(),
             column: 0,
             in_head: false,
-            _events: std::marker::PhantomData,
         }
     }
 
@@ -280,7 +278,7 @@ impl<'a, 'p, I: Iterator<Item = Event<'a>>> Sanitize<'a, 'p, I> {
     }
 }
 
-impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Sanitize<'a, '_, I> {
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Sanitize<'_, I> {
     type Item = Event<'a>;
 
     fn next(&mut self) -> Option<Event<'a>> {
