@@ -125,10 +125,14 @@ fn container() -> web_sys::HtmlElement {
         style.set_text_content(Some(include_str!("../style/panel.css")));
         document.head().unwrap().append_child(&style).unwrap();
     }
+    // Inside a panel root: every rule of the stylesheet is scoped under `.copilot`.
+    let panel = document.create_element("div").unwrap();
+    panel.set_class_name("copilot");
     let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     root.set_class_name("turn-reply");
     root.style().set_property("width", "480px").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
+    panel.append_child(&root).unwrap();
+    document.body().unwrap().append_child(&panel).unwrap();
     root
 }
 

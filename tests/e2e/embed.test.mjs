@@ -27,6 +27,13 @@ test('two panels mounted by a plain host page share no state', async () => {
     assert.match(await page.evaluate(() => window.secondMountError), /storageKey "host-account"/);
     assert.equal(await account.scope.locator('section.copilot').getAttribute('data-theme'), 'light');
     assert.equal(await agent.scope.locator('section.copilot').getAttribute('data-theme'), 'dark');
+    // The panel's stylesheet styles nothing of the host's, even classes with the panel's names.
+    const own = await page.locator('#host-own').evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { display: style.display, position: style.position, width: el.getBoundingClientRect().width };
+    });
+    assert.deepEqual({ display: own.display, position: own.position }, { display: 'block', position: 'static' });
+    assert.ok(own.width > 100, `the host's element keeps its width (${own.width} px)`);
 
     await account.ask('List my agents');
     assert.match(await account.lastReply.textContent(), /4 agents/);
