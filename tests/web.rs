@@ -224,6 +224,11 @@ async fn until(what: &str, condition: impl Fn() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
+/// Waits (up to ~2 s) until an element matching `selector` is in `host`.
+async fn until_shown(what: &str, host: &HtmlElement, selector: &str) {
+    until(what, || host.query_selector(selector).unwrap().is_some()).await;
+}
+
 /// Replaces `navigator.clipboard.writeText` with one that keeps what it was given in
 /// `window.__copied` (headless Chromium denies the real clipboard).
 fn stub_clipboard() {
@@ -282,12 +287,7 @@ async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
     let stop: HtmlButtonElement = find(&host, ".copilot-composer button[type=button]");
     assert_eq!(stop.text_content().as_deref(), Some("Stop"));
     stop.click();
-    until("the stopped turn", || {
-        host.query_selector(".turn[data-phase=stopped]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the stopped turn", &host, ".turn[data-phase=stopped]").await;
     assert!(reply_is("Half a reply"), "the partial reply stays");
     // As it was shown while streaming: the open emphasis is still emphasis, not `**`.
     let strong: HtmlElement = find(&host, ".turn-reply strong");
@@ -576,12 +576,7 @@ async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
     let host = mount_panel();
     leptos::task::tick().await;
     ask(&host, "add an order-lookup skill").await;
-    until("the turn to end", || {
-        host.query_selector(".turn[data-phase=done]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the turn to end", &host, ".turn[data-phase=done]").await;
     leptos::task::tick().await;
 
     let region: HtmlElement = find(&host, "[role=region][aria-label='Applied changes']");
@@ -695,11 +690,11 @@ async fn a_double_click_on_approve_sends_one_request_with_the_item_as_received()
     let host = mount_panel();
     leptos::task::tick().await;
     ask(&host, "release the number ending 4421").await;
-    until("the approval card", || {
-        host.query_selector(".approval-card[data-state=pending] button.approve")
-            .unwrap()
-            .is_some()
-    })
+    until_shown(
+        "the approval card",
+        &host,
+        ".approval-card[data-state=pending] button.approve",
+    )
     .await;
     let card: HtmlElement = find(
         &host,
@@ -954,12 +949,7 @@ async fn approve_all_sends_the_checked_cards_in_one_request_and_a_new_message_ex
     checkbox.click();
     leptos::task::tick().await;
     find::<HtmlButtonElement>(&host, "button.approve-all").click();
-    until("one approved", || {
-        host.query_selector(".approval-card[data-state=approved]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("one approved", &host, ".approval-card[data-state=approved]").await;
     let body = js_sys::JSON::stringify(&assist_bodies().get(1))
         .unwrap()
         .as_string()
@@ -1039,32 +1029,17 @@ async fn a_proposal_from_a_cut_stream_stays_a_card_and_approves_in_its_thread() 
     let host = mount_panel();
     leptos::task::tick().await;
     ask(&host, "hello").await;
-    until("the first turn", || {
-        host.query_selector(".turn[data-phase=done]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the first turn", &host, ".turn[data-phase=done]").await;
     ask(&host, "release the number ending 7730").await;
-    until("the interrupted turn", || {
-        host.query_selector(".turn[data-phase=interrupted]")
-            .unwrap()
-            .is_some()
-    })
+    until_shown(
+        "the interrupted turn",
+        &host,
+        ".turn[data-phase=interrupted]",
+    )
     .await;
-    until("its card", || {
-        host.query_selector(".approval-card[data-state=pending]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("its card", &host, ".approval-card[data-state=pending]").await;
     find::<HtmlButtonElement>(&host, ".approval-card button.approve").click();
-    until("approved", || {
-        host.query_selector(".approval-card[data-state=approved]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("approved", &host, ".approval-card[data-state=approved]").await;
     let body = js_sys::JSON::stringify(&assist_bodies().get(2))
         .unwrap()
         .as_string()
@@ -1104,12 +1079,7 @@ async fn the_empty_state_suggests_requests_and_a_finished_turn_is_announced_once
     assert!(focused.is_same_node(Some(&message)), "and focuses it");
 
     find::<HtmlButtonElement>(&host, "button[type=submit]").click();
-    until("the card", || {
-        host.query_selector(".approval-card[data-state=pending]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the card", &host, ".approval-card[data-state=pending]").await;
     let live: HtmlElement = find(&host, "[aria-live=polite]");
     assert_eq!(
         live.text_content().as_deref(),
@@ -1146,11 +1116,11 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
     assert_eq!(panel.get_attribute("data-theme").as_deref(), Some("auto"));
 
     ask(&host, "list my agents").await;
-    until("the failure", || {
-        host.query_selector(".turn[data-phase=failed] button.retry-turn")
-            .unwrap()
-            .is_some()
-    })
+    until_shown(
+        "the failure",
+        &host,
+        ".turn[data-phase=failed] button.retry-turn",
+    )
     .await;
     // Nothing is resent by itself: wait well past the stub's 50 ms answer time.
     pause(300).await;
@@ -1160,12 +1130,7 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
     assert_eq!(time.text_content().unwrap().len(), 5, "HH:MM");
 
     find::<HtmlButtonElement>(&host, "button.retry-turn").click();
-    until("the retried turn", || {
-        host.query_selector(".turn[data-phase=done]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the retried turn", &host, ".turn[data-phase=done]").await;
     assert_eq!(assist_bodies().length(), 2);
     let message: HtmlTextAreaElement = find(&host, "textarea[aria-label=Message]");
     assert_eq!(message.value(), "", "the retried message left the box");
@@ -1198,8 +1163,9 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
 /// `X-CSRF-Token`) or the host's (`host-token` in `X-Host-CSRF`), else 403
 /// `csrf_token_invalid`. Every request is recorded in `window.__requests` (path, method,
 /// headers, body). A GET of a thread answers 404; a POST to an agent's assist path finishes with
-/// thread `thr_<agent>`; any other POST is a 503. Each request's abort signal sets
-/// `window.__aborted`. A message containing "slow" gets one delta and a stream that stays open.
+/// thread `thr_<agent>` (proposing to release a number when the message says "release"); any
+/// other POST is a 503. Each request's abort signal sets `window.__aborted`. A message
+/// containing "slow" gets one delta and a stream that stays open.
 fn stub_host_gateway() {
     flowyte_copilot::transport::forget_sessions();
     js_sys::Function::new_no_args(
@@ -1237,11 +1203,15 @@ fn stub_host_gateway() {
            const agent = path.match(/agents[/]([^/]+)[/]assist$/)?.[1];
            if (!agent) return json(503, { status: 503, title: 'Upstream unavailable' }, 'application/problem+json');
            const sse = (event, data) => new TextEncoder().encode(`event:${event}\ndata:${JSON.stringify(data)}\n\n`);
-           const slow = body && JSON.parse(body).message.includes('slow');
+           const message = body ? JSON.parse(body).message : '';
+           const slow = message.includes('slow');
+           const proposals = message.includes('release')
+             ? [{ name: 'releaseNumber', method: 'DELETE', path: '/numbers/num_0001', summary: 'Release +1 415 555 4421', args: { numberId: 'num_0001' } }]
+             : [];
            const stream = new ReadableStream({ start(c) {
              c.enqueue(sse('delta', { text: 'Working on it. ' }));
              if (!slow) {
-               c.enqueue(sse('done', { reply: 'Working on it. Done.', threadId: `thr_${agent}`, appliedMutations: [], pendingConfirmations: [] }));
+               c.enqueue(sse('done', { reply: 'Working on it. Done.', threadId: `thr_${agent}`, appliedMutations: [], pendingConfirmations: proposals }));
                c.close();
              }
            } });
@@ -1344,12 +1314,7 @@ async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
 
     // The left panel: its agent's copilot, the host's session and header, the host's context.
     ask(&left, "hello").await;
-    until("the left reply", || {
-        left.query_selector(".turn[data-phase=done]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the left reply", &left, ".turn[data-phase=done]").await;
     let requests = host_requests();
     assert_eq!(
         requests.len(),
@@ -1379,13 +1344,7 @@ async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
     // The right panel: nothing of the left's conversation, its own session, its own failure.
     assert!(right.query_selector(".turn").unwrap().is_none());
     ask(&right, "hello").await;
-    until("the right failure", || {
-        right
-            .query_selector(".turn[data-phase=failed]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the right failure", &right, ".turn[data-phase=failed]").await;
     until("the error event", || {
         host_events("right").iter().any(|(t, _)| t == "error")
     })
@@ -1621,12 +1580,7 @@ async fn panels_on_a_page_share_one_session_and_a_replaced_one_is_joined_not_res
     js_sys::eval("window.__session = 'other-tab-token'").unwrap();
     let posts = || count("POST", "/api/v1/agents/agt_0001/assist");
     ask(&left, "list my agents").await;
-    until("the refusal", || {
-        left.query_selector(".turn[data-phase=failed]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the refusal", &left, ".turn[data-phase=failed]").await;
     let error: HtmlElement = find(&left, ".turn-error");
     assert!(
         error
@@ -1671,13 +1625,7 @@ async fn a_refused_host_session_is_the_hosts_to_renew_with_set_csrf_token() {
     .unwrap();
     leptos::task::tick().await;
     ask(&element, "hello").await;
-    until("the refusal", || {
-        element
-            .query_selector(".turn[data-phase=failed]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the refusal", &element, ".turn[data-phase=failed]").await;
     until("the error event", || !host_events("renew").is_empty()).await;
     let (kind, detail) = host_events("renew").remove(0);
     assert_eq!(
@@ -1695,17 +1643,49 @@ async fn a_refused_host_session_is_the_hosts_to_renew_with_set_csrf_token() {
     let message: HtmlTextAreaElement = find(&element, "textarea[aria-label=Message]");
     assert_eq!(message.value(), "hello");
     find::<HtmlButtonElement>(&element, "button[type=submit]").click();
-    until("the reply", || {
-        element
-            .query_selector(".turn[data-phase=done]")
-            .unwrap()
-            .is_some()
-    })
-    .await;
+    until_shown("the reply", &element, ".turn[data-phase=done]").await;
     let last = host_requests().last().cloned().unwrap();
     assert_eq!(last["headers"]["x-host-csrf"], "host-token");
 
     panel.unmount();
     assert!(panel.set_csrf_token("later".to_owned()).is_err());
+    restore_fetch();
+}
+
+#[wasm_bindgen_test]
+async fn focus_goes_to_the_new_card_of_the_panel_that_proposed_it() {
+    stub_host_gateway();
+    let left = host_element("focus-left", 300);
+    let right = host_element("focus-right", 300);
+    let panels = [
+        ("focus-left", &left, "agt_0001"),
+        ("focus-right", &right, "agt_0002"),
+    ]
+    .map(|(key, element, agent)| {
+        flowyte_copilot::mount(
+            element.clone().into(),
+            options(&format!(r#"{{"agentId":"{agent}","storageKey":"{key}"}}"#)),
+        )
+        .unwrap()
+    });
+    leptos::task::tick().await;
+    let focused_in = |host: &HtmlElement| {
+        document()
+            .active_element()
+            .is_some_and(|e| e.class_list().contains("approval-card") && host.contains(Some(&e)))
+    };
+    // Both panels number their cards alike: the same data-card id ends up in each.
+    ask(&left, "release the number ending 4421").await;
+    until("focus on the left card", || focused_in(&left)).await;
+    ask(&right, "release the number ending 4421").await;
+    until_shown("the right card", &right, ".approval-card").await;
+    let ids =
+        |host: &HtmlElement| find::<HtmlElement>(host, ".approval-card").get_attribute("data-card");
+    assert_eq!(ids(&left), ids(&right));
+    until("focus on the right card", || focused_in(&right)).await;
+
+    for panel in panels {
+        panel.unmount();
+    }
     restore_fetch();
 }
