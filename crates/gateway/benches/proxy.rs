@@ -306,10 +306,13 @@ async fn held(proxy: &Proxy) -> (u64, u64, usize) {
 #[tokio::main]
 async fn main() {
     LazyLock::force(&START);
-    let args: Vec<String> = std::env::args()
+    let mut args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    // `--memory-only` skips the latency part (for trying memory changes quickly).
+    let memory_only = args.iter().any(|a| a == "--memory-only");
+    args.retain(|a| a != "--memory-only");
     let gateway_bin = args.first().expect("usage: proxy GATEWAY_BIN [NGINX_BIN]");
     let nginx_bin = args.get(1);
 
@@ -324,26 +327,8 @@ async fn main() {
         proxies.push(start_nginx(bin, upstream_addr).await);
     }
 
-    let client = reqwest::Client::new();
-    // Warm up every path once, then measure.
-    latencies(&client, &upstream_url, &[]).await;
-    let mut direct = latencies(&client, &upstream_url, &[]).await;
-    direct.sort_unstable();
-    let (d50, d99) = (percentile(&direct, 0.5), percentile(&direct, 0.99));
-    println!("per-frame latency, {STREAMS} streams × {FRAMES} frames (µs)");
-    println!("path      p50    p99   added p50  added p99");
-    println!("direct  {d50:>5}  {d99:>5}");
-    for proxy in &proxies {
-        latencies(&client, &proxy.base, &proxy.headers).await;
-        let mut through = latencies(&client, &proxy.base, &proxy.headers).await;
-        through.sort_unstable();
-        let (p50, p99) = (percentile(&through, 0.5), percentile(&through, 0.99));
-        println!(
-            "{:<7} {p50:>5}  {p99:>5}  {:>9}  {:>9}",
-            proxy.name,
-            p50 as i64 - d50 as i64,
-            p99 as i64 - d99 as i64
-        );
+    if !memory_only {
+        latency_table(&upstream_url, &proxies).await;
     }
     println!();
     println!("{HELD} streams held open at once (resident memory of the proxy)");
@@ -355,6 +340,31 @@ async fn main() {
             during as f64 / 1024.0,
             before as f64 / 1024.0,
             (during.saturating_sub(before)) as f64 / count.max(1) as f64
+        );
+    }
+}
+
+/// Per-frame latency straight to the upstream and through each proxy, one row each.
+async fn latency_table(upstream_url: &str, proxies: &[Proxy]) {
+    let client = reqwest::Client::new();
+    // Warm up every path once, then measure.
+    latencies(&client, upstream_url, &[]).await;
+    let mut direct = latencies(&client, upstream_url, &[]).await;
+    direct.sort_unstable();
+    let (d50, d99) = (percentile(&direct, 0.5), percentile(&direct, 0.99));
+    println!("per-frame latency, {STREAMS} streams × {FRAMES} frames (µs)");
+    println!("path      p50    p99   added p50  added p99");
+    println!("direct  {d50:>5}  {d99:>5}");
+    for proxy in proxies {
+        latencies(&client, &proxy.base, &proxy.headers).await;
+        let mut through = latencies(&client, &proxy.base, &proxy.headers).await;
+        through.sort_unstable();
+        let (p50, p99) = (percentile(&through, 0.5), percentile(&through, 0.99));
+        println!(
+            "{:<7} {p50:>5}  {p99:>5}  {:>9}  {:>9}",
+            proxy.name,
+            p50 as i64 - d50 as i64,
+            p99 as i64 - d99 as i64
         );
     }
 }
