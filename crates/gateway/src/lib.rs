@@ -9,6 +9,7 @@ pub mod csp;
 pub mod limits;
 pub mod logging;
 pub mod proxy;
+pub mod server;
 pub mod session;
 pub mod store;
 
@@ -87,7 +88,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub sessions: Arc<SessionStore>,
     pub limits: Arc<Limits>,
-    pub client: reqwest::Client,
+    pub client: proxy::Upstream,
 }
 
 impl AppState {
@@ -106,12 +107,7 @@ impl AppState {
 
     fn with_store(config: Config, sessions: SessionStore) -> Self {
         let sessions = Arc::new(sessions);
-        let client = reqwest::Client::builder()
-            // The upstream's answer streams back as it comes; only connecting is bounded here,
-            // the wait for the first byte is bounded per request.
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("the HTTP client builds");
+        let client = proxy::upstream_client();
         Self {
             limits: Limits::new(config.limits),
             config: Arc::new(config),

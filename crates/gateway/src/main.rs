@@ -3,11 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use axum::serve::ListenerExt;
 use clap::Parser;
 use flowyte_gateway::limits::LimitConfig;
 use flowyte_gateway::logging::Redacting;
-use flowyte_gateway::{AppState, Config, app};
+use flowyte_gateway::{AppState, Config, app, server};
 
 /// The session-bound key proxy between the copilot panel and the Flowyte control plane.
 #[derive(Parser)]
@@ -86,13 +85,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(?config, "starting");
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let addr = listener.local_addr()?;
-    // Event-stream frames are small writes: without TCP_NODELAY, Nagle's algorithm holds each
-    // one back until the previous is acknowledged (up to a 40 ms delayed ACK).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
-        }
-    });
     // Scripts and tests read this line to learn the port.
     println!("gateway listening on http://{addr}");
     let state = match std::env::var("REDIS_URL") {
@@ -101,12 +93,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|e| format!("cannot use REDIS_URL for sessions: {e}"))?,
         _ => AppState::new(config),
     };
-    // into_make_service turns the routes into services once; a bare Router rebuilds its
-    // route maps for every connection (3.5 KiB per connection, measured with heaptrack).
-    axum::serve(listener, app(state).into_make_service())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    flowyte_gateway::server::serve(listener, app(state), ctrl_c, server::SHUTDOWN_GRACE).await;
     Ok(())
 }

@@ -47,10 +47,7 @@ async fn no_log_line_holds_the_key() {
     tracing::info!(?config, "starting");
     // Even a careless line that prints the key itself is redacted.
     tracing::debug!("upstream key is {KEY}");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = flowyte_gateway::app(flowyte_gateway::AppState::new(config));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = common::serve_gateway(flowyte_gateway::AppState::new(config)).await;
 
     let client = common::browser();
     let session = common::sign_in(&client, &url).await;

@@ -9,7 +9,7 @@ use flowyte_gateway::session::CSRF_HEADER;
 use serde_json::{Value, json};
 
 mod common;
-use common::serve;
+use common::{serve, serve_gateway};
 
 struct Redis {
     url: String,
@@ -58,7 +58,7 @@ async fn gateway(redis: &str, upstream: &str, idle: Duration) -> String {
     let state = flowyte_gateway::AppState::with_redis(config, redis)
         .await
         .unwrap();
-    serve(flowyte_gateway::app(state)).await
+    serve_gateway(state).await
 }
 
 /// Sends a request to `base` carrying `cookie` (as a load balancer would send it anywhere).

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod common;
-use common::serve;
+use common::{serve, serve_gateway};
 
 const KEY: &str = "flowyte_sk_test_rules_key_0123456789";
 
@@ -69,6 +69,8 @@ fn upstream(seen: Seen) -> Router {
                     )
                         .into_response()
                 }
+                // A response head bigger than the gateway reads from the upstream (8 KiB).
+                "big head" => ([("x-padding", "p".repeat(9 * 1024))], "").into_response(),
                 "slow" => {
                     tokio::time::sleep(Duration::from_secs(2)).await;
                     "late".into_response()
@@ -92,7 +94,7 @@ async fn gateway(configure: impl FnOnce(&mut flowyte_gateway::Config)) -> Gatewa
     let mut config = flowyte_gateway::Config::new(upstream_url, KEY);
     config.dev_http = true;
     configure(&mut config);
-    let url = serve(flowyte_gateway::app(flowyte_gateway::AppState::new(config))).await;
+    let url = serve_gateway(flowyte_gateway::AppState::new(config)).await;
     let client = common::browser();
     let csrf = common::sign_in(&client, &url).await.csrf;
     Gateway {
@@ -348,6 +350,88 @@ async fn a_silent_upstream_is_504() {
         .await
         .unwrap();
     assert_problem(response, 504, "upstream_timeout").await;
+}
+
+#[tokio::test]
+async fn heads_over_8_kib_are_refused_both_ways() {
+    let gw = gateway(|_| {}).await;
+    // From the browser: hyper answers 431 before any route runs; nothing goes upstream.
+    let response = gw
+        .post("/api/v1/assist", json!({"message": "hi"}))
+        .header("x-padding", "p".repeat(9 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 431);
+    assert!(gw.seen.requests.lock().unwrap().is_empty());
+    // From the upstream: a 502 problem that says the answer could not be read.
+    let response = gw
+        .post("/api/v1/assist", json!({"message": "big head"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 502, "upstream_failed").await;
+    assert_eq!(gw.seen.requests.lock().unwrap().len(), 1);
+    // Heads within the limit pass both ways.
+    let response = gw
+        .post("/api/v1/assist", json!({"message": "hi"}))
+        .header("x-padding", "p".repeat(6 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn shutdown_stops_accepting_and_cuts_open_replies_after_the_grace() {
+    let seen = Seen::default();
+    let upstream_url = serve(upstream(seen.clone())).await;
+    let mut config = flowyte_gateway::Config::new(upstream_url, KEY);
+    config.dev_http = true;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(flowyte_gateway::server::serve(
+        listener,
+        flowyte_gateway::app(flowyte_gateway::AppState::new(config)),
+        async {
+            let _ = stopped.await;
+        },
+        Duration::from_millis(300),
+    ));
+    let client = common::browser();
+    let csrf = common::sign_in(&client, &url).await.csrf;
+    let mut reply = client
+        .post(format!("{url}/api/v1/assist"))
+        .header(CSRF_HEADER, &csrf)
+        .json(&json!({"message": "stream"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.chunk().await.unwrap().is_some());
+
+    let asked = std::time::Instant::now();
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(3), server)
+        .await
+        .expect("serve returns once the grace is over")
+        .unwrap();
+    let waited = asked.elapsed();
+    assert!(waited >= Duration::from_millis(250), "{waited:?}");
+    // The endless reply is cut off, its upstream request cancelled, and nobody is let in.
+    let rest = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Ok(Some(_)) = reply.chunk().await {}
+    })
+    .await;
+    assert!(rest.is_ok(), "the open reply ended");
+    for _ in 0..100 {
+        if seen.open_streams.load(Ordering::SeqCst) == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen.open_streams.load(Ordering::SeqCst), 0);
+    assert!(client.get(format!("{url}/session")).send().await.is_err());
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 mod common;
-use common::{browser as client, serve};
+use common::{browser as client, serve, serve_gateway};
 
 struct Servers {
     gateway: String,
@@ -25,7 +25,7 @@ async fn start(pace: Duration) -> Servers {
     let upstream = serve(flowyte_simulator::app(sim.clone())).await;
     let mut config = flowyte_gateway::Config::new(upstream, flowyte_simulator::DEV_KEY);
     config.dev_http = true;
-    let gateway = serve(flowyte_gateway::app(flowyte_gateway::AppState::new(config))).await;
+    let gateway = serve_gateway(flowyte_gateway::AppState::new(config)).await;
     Servers { gateway, sim }
 }
 
@@ -157,7 +157,7 @@ async fn an_unreachable_upstream_is_502_problem_json() {
         .unwrap();
     let mut config = flowyte_gateway::Config::new(format!("http://{closed}"), "flowyte_sk_test_x");
     config.dev_http = true;
-    let gateway = serve(flowyte_gateway::app(flowyte_gateway::AppState::new(config))).await;
+    let gateway = serve_gateway(flowyte_gateway::AppState::new(config)).await;
     let client = client();
     let csrf = common::sign_in(&client, &gateway).await.csrf;
     let response = client

@@ -11,6 +11,20 @@ pub async fn serve(router: axum::Router) -> String {
     format!("http://{addr}")
 }
 
+/// Serves a gateway the way its binary does (`server::serve`) and returns its base URL.
+pub async fn serve_gateway(state: flowyte_gateway::AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = flowyte_gateway::app(state);
+    tokio::spawn(flowyte_gateway::server::serve(
+        listener,
+        app,
+        std::future::pending(),
+        Duration::ZERO,
+    ));
+    format!("http://{addr}")
+}
+
 /// A free loopback port (bound, then released).
 pub async fn free_port() -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
