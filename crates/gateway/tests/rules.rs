@@ -383,6 +383,37 @@ async fn heads_over_8_kib_are_refused_both_ways() {
 }
 
 #[tokio::test]
+async fn an_https_upstream_is_spoken_to_in_tls_only() {
+    // A listener that notes the first bytes it is sent and hangs up.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let first = tokio::spawn(async move {
+        let (mut tcp, _) = listener.accept().await.unwrap();
+        let mut bytes = [0u8; 512];
+        let n = tcp.read(&mut bytes).await.unwrap();
+        bytes[..n].to_vec()
+    });
+    let mut config = flowyte_gateway::Config::new(format!("https://127.0.0.1:{port}"), KEY);
+    config.dev_http = true;
+    let url = serve_gateway(flowyte_gateway::AppState::new(config)).await;
+    let client = common::browser();
+    let csrf = common::sign_in(&client, &url).await.csrf;
+    let response = client
+        .post(format!("{url}/api/v1/assist"))
+        .header(CSRF_HEADER, &csrf)
+        .json(&json!({"message": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    // The handshake failed (the listener hung up), so nothing was forwarded.
+    assert_problem(response, 502, "upstream_unreachable").await;
+    let first = first.await.unwrap();
+    // A TLS handshake record (0x16, version 3.x), never a plaintext request with the key.
+    assert_eq!(&first[..2], &[0x16, 0x03], "{first:?}");
+    assert!(!String::from_utf8_lossy(&first).contains(KEY));
+}
+
+#[tokio::test]
 async fn shutdown_stops_accepting_and_cuts_open_replies_after_the_grace() {
     let seen = Seen::default();
     let upstream_url = serve(upstream(seen.clone())).await;
