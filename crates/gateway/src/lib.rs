@@ -88,7 +88,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub sessions: Arc<SessionStore>,
     pub limits: Arc<Limits>,
-    pub client: proxy::Upstream,
+    pub client: reqwest::Client,
 }
 
 impl AppState {
@@ -107,7 +107,12 @@ impl AppState {
 
     fn with_store(config: Config, sessions: SessionStore) -> Self {
         let sessions = Arc::new(sessions);
-        let client = proxy::upstream_client();
+        let client = reqwest::Client::builder()
+            // The upstream's answer streams back as it comes; only connecting is bounded here,
+            // the wait for the first byte is bounded per request.
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .expect("the HTTP client builds");
         Self {
             limits: Limits::new(config.limits),
             config: Arc::new(config),

@@ -12,44 +12,13 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use http_body_util::{BodyExt, Full};
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use futures_util::StreamExt;
 
 use crate::limits::{Refusal, StreamPermit};
 use crate::{AppState, check_csrf, check_origin, session};
 
 /// Largest request body forwarded (a message, its context and confirmed items).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// The HTTP client the gateway forwards with (HTTPS to Flowyte, plain HTTP to the simulator).
-pub type Upstream = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-
-/// Largest response head (status line and headers) accepted from the upstream; hyper's minimum.
-const MAX_UPSTREAM_HEAD_BYTES: usize = 8 * 1024;
-
-/// The client behind every forwarded request. hyper-util's pooled client (what reqwest wraps),
-/// used directly: a held stream costs one upstream connection, so its read buffer is capped
-/// at hyper's minimum and nothing else (cookies, redirects, retries) is layered on.
-pub fn upstream_client() -> Upstream {
-    let mut http = HttpConnector::new();
-    // The upstream's answer streams back as it comes; only connecting is bounded here, the
-    // wait for the first byte is bounded per request.
-    http.set_connect_timeout(Some(std::time::Duration::from_secs(5)));
-    // Frames are small writes; Nagle would hold each one for the previous one's ACK.
-    http.set_nodelay(true);
-    http.enforce_http(false);
-    let https = HttpsConnectorBuilder::new()
-        .with_webpki_roots()
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
-    Client::builder(TokioExecutor::new())
-        .http1_max_buf_size(MAX_UPSTREAM_HEAD_BYTES)
-        .build(https)
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -162,70 +131,49 @@ async fn forward(
         .get(header::ACCEPT)
         .cloned()
         .unwrap_or(HeaderValue::from_static("text/event-stream"));
-    let mut authorization = HeaderValue::try_from(format!("Bearer {}", state.config.api_key))
-        .map_err(|_| {
-            ProblemDetails::new(
-                500,
-                "Gateway misconfigured",
-                "The configured secret key cannot be sent in a header.",
-            )
-            .with_code("gateway_misconfigured")
-        })?;
-    authorization.set_sensitive(true);
-    let mut request = axum::http::Request::builder()
-        .method(method.clone())
-        .uri(format!("{}{path}", state.config.upstream))
-        .header(header::AUTHORIZATION, authorization)
+    let mut request = state
+        .client
+        .request(method.clone(), format!("{}{path}", state.config.upstream))
+        .bearer_auth(&state.config.api_key)
         .header(header::ACCEPT, accept);
     if method == Method::POST {
-        request = request.header(header::CONTENT_TYPE, "application/json");
+        request = request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body);
     }
-    let request = request.body(Full::new(body)).map_err(|error| {
-        tracing::error!(%error, "cannot build the upstream request");
-        ProblemDetails::new(
-            500,
-            "Gateway misconfigured",
-            "The upstream URL is not valid.",
-        )
-        .with_code("gateway_misconfigured")
-    })?;
-    let upstream =
-        match tokio::time::timeout(state.config.upstream_timeout, state.client.request(request))
-            .await
-        {
-            Err(_) => {
-                return Err(Refusal::from(
-                    ProblemDetails::new(
-                        504,
-                        "Gateway timeout",
-                        "The Flowyte control plane did not answer in time.",
-                    )
-                    .with_code("upstream_timeout"),
-                ));
-            }
-            Ok(Err(error)) => {
-                // The error names what failed (connect, TLS, a malformed answer), never the
-                // headers (and logs are redacted anyway).
-                tracing::warn!(error = ?error, "upstream request failed");
-                let problem = if error.is_connect() {
-                    ProblemDetails::new(
-                        502,
-                        "Bad gateway",
-                        "The Flowyte control plane could not be reached.",
-                    )
-                    .with_code("upstream_unreachable")
-                } else {
-                    ProblemDetails::new(
-                        502,
-                        "Bad gateway",
-                        "The Flowyte control plane's answer broke off or could not be read.",
-                    )
-                    .with_code("upstream_failed")
-                };
-                return Err(Refusal::from(problem));
-            }
-            Ok(Ok(response)) => response,
-        };
+    let upstream = match tokio::time::timeout(state.config.upstream_timeout, request.send()).await {
+        Err(_) => {
+            return Err(Refusal::from(
+                ProblemDetails::new(
+                    504,
+                    "Gateway timeout",
+                    "The Flowyte control plane did not answer in time.",
+                )
+                .with_code("upstream_timeout"),
+            ));
+        }
+        Ok(Err(error)) => {
+            // The reqwest error names the URL, never the key (and logs are redacted anyway).
+            tracing::warn!(%error, "upstream request failed");
+            let problem = if error.is_connect() {
+                ProblemDetails::new(
+                    502,
+                    "Bad gateway",
+                    "The Flowyte control plane could not be reached.",
+                )
+                .with_code("upstream_unreachable")
+            } else {
+                ProblemDetails::new(
+                    502,
+                    "Bad gateway",
+                    "The Flowyte control plane's answer broke off or could not be read.",
+                )
+                .with_code("upstream_failed")
+            };
+            return Err(Refusal::from(problem));
+        }
+        Ok(Ok(response)) => response,
+    };
 
     let mut response = Response::builder().status(upstream.status().as_u16());
     let out = response.headers_mut().expect("builder has no error yet");
@@ -244,10 +192,10 @@ async fn forward(
 /// Each upstream chunk is written as it arrives. When the browser goes away axum drops this
 /// body, which drops the upstream response (cancelling the upstream request) and the permit
 /// (freeing the session's stream slot).
-fn stream_body(upstream: Response<hyper::body::Incoming>, permit: StreamPermit) -> Body {
-    Body::new(upstream.into_body().map_frame(move |frame| {
+fn stream_body(upstream: reqwest::Response, permit: StreamPermit) -> Body {
+    Body::from_stream(upstream.bytes_stream().map(move |chunk| {
         let _held = &permit;
-        frame
+        chunk
     }))
 }
 
