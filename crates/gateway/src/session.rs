@@ -88,11 +88,7 @@ async fn create_session(State(state): State<AppState>, headers: HeaderMap) -> Re
         Err(error) => return store_down(error).into_response(),
     };
     let id = &session.id;
-    let secure = if state.config.dev_http {
-        ""
-    } else {
-        "; Secure"
-    };
+    let secure = secure_attribute(&state);
     let max_age = state.config.session_absolute.as_secs();
     let cookie =
         format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
@@ -114,6 +110,15 @@ async fn create_session(State(state): State<AppState>, headers: HeaderMap) -> Re
     response
 }
 
+/// `Secure` on the session cookie unless the gateway runs for plain-HTTP development.
+fn secure_attribute(state: &AppState) -> &'static str {
+    if state.config.dev_http {
+        ""
+    } else {
+        "; Secure"
+    }
+}
+
 async fn get_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match require(&state, &headers).await {
         Ok(session) => Json(SessionInfo {
@@ -126,6 +131,9 @@ async fn get_session(State(state): State<AppState>, headers: HeaderMap) -> Respo
 }
 
 async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(problem) = crate::check_origin(&state, &headers) {
+        return problem.into_response();
+    }
     let session = match require(&state, &headers).await {
         Ok(session) => session,
         Err(problem) => return problem.into_response(),
@@ -136,7 +144,11 @@ async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> Respo
     if let Err(error) = state.sessions.remove(&session.id).await {
         return store_down(error).into_response();
     }
-    let expired = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    // The same attributes as when it was set, so the browser replaces that cookie.
+    let expired = format!(
+        "{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+        secure_attribute(&state)
+    );
     (StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired)]).into_response()
 }
 

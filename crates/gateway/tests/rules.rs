@@ -351,6 +351,36 @@ async fn a_silent_upstream_is_504() {
 }
 
 #[tokio::test]
+async fn outside_plain_http_development_the_cookie_is_secure_when_set_and_cleared() {
+    let config = flowyte_gateway::Config::new("http://127.0.0.1:9", KEY);
+    assert!(!config.dev_http, "Secure is the default");
+    let url = serve_gateway(flowyte_gateway::AppState::new(config)).await;
+    // No cookie store: it would not send a Secure cookie over plain HTTP.
+    let client = reqwest::Client::new();
+    let started = client.post(format!("{url}/session")).send().await.unwrap();
+    let set = started.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set.ends_with("; Secure"), "{set}");
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let csrf = started.json::<Value>().await.unwrap()["csrfToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ended = client
+        .delete(format!("{url}/session"))
+        .header("cookie", &cookie)
+        .header(CSRF_HEADER, &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    let cleared = ended.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cleared.contains("Max-Age=0") && cleared.ends_with("; Secure"),
+        "{cleared}"
+    );
+}
+
+#[tokio::test]
 async fn an_upstream_that_hangs_up_before_answering_is_502_upstream_failed() {
     // Connecting works; the request is read, then the connection is closed with no answer.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -126,6 +126,18 @@ async fn a_wrong_csrf_token_or_a_cross_site_origin_is_403() {
         .unwrap();
     assert_eq!(cross.status(), 403);
     assert_eq!(servers.sim.stats.streams_started.load(Ordering::SeqCst), 0);
+
+    // Ending the session is state-changing too: a cross-site DELETE leaves it alone.
+    let session = format!("{}/session", servers.gateway);
+    let cross = client
+        .delete(&session)
+        .header(CSRF_HEADER, &csrf)
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 403);
+    assert_eq!(client.get(&session).send().await.unwrap().status(), 200);
 }
 
 #[tokio::test]
