@@ -1,7 +1,7 @@
 //! The gateway beside nginx in front of the same upstream, in one run (`scripts/bench/gateway`).
 //!
 //! ```text
-//! cargo bench -p flowyte-gateway --bench proxy -- GATEWAY_BIN [NGINX_BIN]
+//! cargo bench -p flowyte-gateway --bench proxy -- GATEWAY_BIN [NGINX_BIN] [--memory-only]
 //! ```
 //!
 //! - Added latency per SSE frame: the upstream (in this process) stamps each frame with the time
