@@ -19,9 +19,6 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-/// Largest request head (request line and headers) a browser may send.
-pub const MAX_HEAD_BYTES: usize = 16 * 1024;
-
 /// How long the binary lets open replies go on after Ctrl-C before it cuts them off.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
