@@ -86,21 +86,63 @@ struct Gateway {
     csrf: String,
 }
 
+/// A gateway (plain-HTTP development) in front of the recording upstream, signed in.
 async fn gateway(configure: impl FnOnce(&mut flowyte_gateway::Config)) -> Gateway {
     let seen = Seen::default();
     let upstream_url = serve(upstream(seen.clone())).await;
+    let mut gw = gateway_to(&upstream_url, configure).await;
+    gw.seen = seen;
+    gw
+}
+
+/// A gateway (plain-HTTP development) in front of `upstream_url`, signed in. Its `seen` stays
+/// empty: only the recording upstream fills it.
+async fn gateway_to(
+    upstream_url: &str,
+    configure: impl FnOnce(&mut flowyte_gateway::Config),
+) -> Gateway {
     let mut config = flowyte_gateway::Config::new(upstream_url, KEY);
     config.dev_http = true;
     configure(&mut config);
-    let url = serve_gateway(flowyte_gateway::AppState::new(config)).await;
+    signed_in(serve_gateway(flowyte_gateway::AppState::new(config)).await).await
+}
+
+/// A browser with a session at the gateway at `url`.
+async fn signed_in(url: String) -> Gateway {
     let client = common::browser();
     let csrf = common::sign_in(&client, &url).await.csrf;
     Gateway {
         url,
-        seen,
+        seen: Seen::default(),
         client,
         csrf,
     }
+}
+
+/// Waits up to 2 s for `condition`; whether it came true.
+async fn eventually(condition: impl Fn() -> bool) -> bool {
+    for _ in 0..100 {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    condition()
+}
+
+/// An upstream that accepts one connection, reads what arrives first, and hangs up without
+/// answering. Its address, and the bytes it read.
+async fn hang_up_after_first_read() -> (String, tokio::task::JoinHandle<Vec<u8>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let first = tokio::spawn(async move {
+        let (mut tcp, _) = listener.accept().await.unwrap();
+        let mut bytes = vec![0u8; 4096];
+        let n = tcp.read(&mut bytes).await.unwrap();
+        bytes.truncate(n);
+        bytes
+    });
+    (addr, first)
 }
 
 impl Gateway {
@@ -326,14 +368,8 @@ async fn a_browser_that_goes_away_cancels_the_upstream_stream() {
     assert!(response.chunk().await.unwrap().is_some());
     assert_eq!(gw.seen.open_streams.load(Ordering::SeqCst), 1);
     drop(response);
-    for _ in 0..100 {
-        if gw.seen.stream_dropped.load(Ordering::SeqCst) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     assert!(
-        gw.seen.stream_dropped.load(Ordering::SeqCst),
+        eventually(|| gw.seen.stream_dropped.load(Ordering::SeqCst)).await,
         "the upstream kept streaming"
     );
     assert_eq!(gw.seen.open_streams.load(Ordering::SeqCst), 0);
@@ -383,48 +419,27 @@ async fn outside_plain_http_development_the_cookie_is_secure_when_set_and_cleare
 #[tokio::test]
 async fn an_upstream_that_hangs_up_before_answering_is_502_upstream_failed() {
     // Connecting works; the request is read, then the connection is closed with no answer.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let (mut tcp, _) = listener.accept().await.unwrap();
-        let mut bytes = [0u8; 4096];
-        let _ = tcp.read(&mut bytes).await;
-    });
-    let mut config = flowyte_gateway::Config::new(format!("http://127.0.0.1:{port}"), KEY);
-    config.dev_http = true;
-    let url = serve_gateway(flowyte_gateway::AppState::new(config)).await;
-    let client = common::browser();
-    let csrf = common::sign_in(&client, &url).await.csrf;
-    let response = client
-        .post(format!("{url}/api/v1/assist"))
-        .header(CSRF_HEADER, &csrf)
-        .json(&json!({"message": "hi"}))
+    let (addr, first) = hang_up_after_first_read().await;
+    let gw = gateway_to(&format!("http://{addr}"), |_| {}).await;
+    let response = gw
+        .post("/api/v1/assist", json!({"message": "hi"}))
         .send()
         .await
         .unwrap();
     assert_problem(response, 502, "upstream_failed").await;
+    assert!(
+        String::from_utf8(first.await.unwrap())
+            .unwrap()
+            .starts_with("POST /api/v1/assist ")
+    );
 }
 
 #[tokio::test]
 async fn an_https_upstream_is_spoken_to_in_tls_only() {
-    // A listener that notes the first bytes it is sent and hangs up.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let first = tokio::spawn(async move {
-        let (mut tcp, _) = listener.accept().await.unwrap();
-        let mut bytes = [0u8; 512];
-        let n = tcp.read(&mut bytes).await.unwrap();
-        bytes[..n].to_vec()
-    });
-    let mut config = flowyte_gateway::Config::new(format!("https://127.0.0.1:{port}"), KEY);
-    config.dev_http = true;
-    let url = serve_gateway(flowyte_gateway::AppState::new(config)).await;
-    let client = common::browser();
-    let csrf = common::sign_in(&client, &url).await.csrf;
-    let response = client
-        .post(format!("{url}/api/v1/assist"))
-        .header(CSRF_HEADER, &csrf)
-        .json(&json!({"message": "hi"}))
+    let (addr, first) = hang_up_after_first_read().await;
+    let gw = gateway_to(&format!("https://{addr}"), |_| {}).await;
+    let response = gw
+        .post("/api/v1/assist", json!({"message": "hi"}))
         .send()
         .await
         .unwrap();
@@ -453,12 +468,9 @@ async fn shutdown_stops_accepting_and_cuts_open_replies_after_the_grace() {
         },
         Duration::from_millis(300),
     ));
-    let client = common::browser();
-    let csrf = common::sign_in(&client, &url).await.csrf;
-    let mut reply = client
-        .post(format!("{url}/api/v1/assist"))
-        .header(CSRF_HEADER, &csrf)
-        .json(&json!({"message": "stream"}))
+    let gw = signed_in(url.clone()).await;
+    let mut reply = gw
+        .post("/api/v1/assist", json!({"message": "stream"}))
         .send()
         .await
         .unwrap();
@@ -478,14 +490,17 @@ async fn shutdown_stops_accepting_and_cuts_open_replies_after_the_grace() {
     })
     .await;
     assert!(rest.is_ok(), "the open reply ended");
-    for _ in 0..100 {
-        if seen.open_streams.load(Ordering::SeqCst) == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(seen.open_streams.load(Ordering::SeqCst), 0);
-    assert!(client.get(format!("{url}/session")).send().await.is_err());
+    assert!(
+        eventually(|| seen.open_streams.load(Ordering::SeqCst) == 0).await,
+        "the upstream stream was not cancelled"
+    );
+    assert!(
+        gw.client
+            .get(format!("{url}/session"))
+            .send()
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
