@@ -19,7 +19,10 @@ use std::time::Duration;
 
 use assist_protocol::ProblemDetails;
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -124,9 +127,15 @@ impl AppState {
 
 /// Every route of the gateway.
 pub fn app(state: AppState) -> Router {
+    // The origin rule covers every route of the gateway's own (not the served panel's files),
+    // so no handler can forget it.
     let mut router = Router::new()
         .merge(session::router())
-        .merge(proxy::router());
+        .merge(proxy::router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_origin_only,
+        ));
     if let Some(dist) = &state.config.dist {
         let policy = csp::policy(dist, &state.config.frame_ancestors).unwrap_or_else(|error| {
             tracing::error!(%error, dist = %dist.display(), "cannot read the built panel");
@@ -154,6 +163,14 @@ pub fn app(state: AppState) -> Router {
         });
     }
     router.with_state(state)
+}
+
+/// [`check_origin`] in front of a route.
+async fn same_origin_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match check_origin(&state, request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(problem) => problem.into_response(),
+    }
 }
 
 /// A cross-site `Origin` or `Sec-Fetch-Site` is refused with 403.

@@ -15,7 +15,7 @@ use axum::routing::{any, get, post};
 use futures_util::StreamExt;
 
 use crate::limits::{Refusal, StreamPermit};
-use crate::{AppState, check_csrf, check_origin, session};
+use crate::{AppState, check_csrf, session};
 
 /// Largest request body forwarded (a message, its context and confirmed items).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -101,9 +101,10 @@ fn respond(result: Result<Response, Refusal>) -> Response {
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// Checks origin, session, CSRF token (on POST), the session's limits and the body, then sends
-/// the request upstream with the secret key. Only the content type and `Accept` of the
-/// browser's request go upstream: never its `Cookie`, `Authorization` or `X-Forwarded-*`.
+/// Checks the session, its CSRF token (on POST), its limits and the body (the origin was
+/// checked in front of every route), then sends the request upstream with the secret key. Only
+/// the content type and `Accept` of the browser's request go upstream: never its `Cookie`,
+/// `Authorization` or `X-Forwarded-*`.
 async fn forward(
     state: &AppState,
     headers: &HeaderMap,
@@ -111,7 +112,6 @@ async fn forward(
     path: String,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Refusal> {
-    check_origin(state, headers)?;
     let session = session::require(state, headers).await?;
     if method == Method::POST {
         check_csrf(&session, headers)?;

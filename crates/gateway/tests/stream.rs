@@ -127,16 +127,23 @@ async fn a_wrong_csrf_token_or_a_cross_site_origin_is_403() {
     assert_eq!(cross.status(), 403);
     assert_eq!(servers.sim.stats.streams_started.load(Ordering::SeqCst), 0);
 
-    // Ending the session is state-changing too: a cross-site DELETE leaves it alone.
+    // Every route of the gateway's own is covered, the session routes and thread reads too.
     let session = format!("{}/session", servers.gateway);
-    let cross = client
-        .delete(&session)
-        .header(CSRF_HEADER, &csrf)
-        .header("sec-fetch-site", "cross-site")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cross.status(), 403);
+    let thread = format!("{}/api/v1/assist/threads/thr_1", servers.gateway);
+    for request in [
+        client.post(&session),
+        client.get(&session),
+        client.delete(&session),
+        client.get(&thread),
+    ] {
+        let cross = request
+            .header(CSRF_HEADER, &csrf)
+            .header("sec-fetch-site", "cross-site")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cross.status(), 403, "{}", cross.url());
+    }
     assert_eq!(client.get(&session).send().await.unwrap().status(), 200);
 }
 
