@@ -1,7 +1,7 @@
 // Shared pieces of the end-to-end tests: the servers (simulator + gateway serving the release
 // dist/, one origin, no trunk), headless Debian Chromium, and a page object for the panel.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,9 +56,10 @@ function siteWithHostPage() {
  */
 export async function startServers({ paceMs = 80, upstream, hostPage = false } = {}) {
   const sim = upstream ? null : await startBinary('simulator', ['--addr', '127.0.0.1:0', '--pace-ms', String(paceMs)]);
+  const site = hostPage ? siteWithHostPage() : null;
   const gateway = await startBinary(
     'gateway',
-    ['--addr', '127.0.0.1:0', '--dev-http', '--dist', hostPage ? siteWithHostPage() : distDir],
+    ['--addr', '127.0.0.1:0', '--dev-http', '--dist', site ?? distDir],
     { FLOWYTE_API_BASE: upstream ?? sim.url, FLOWYTE_API_KEY: DEV_KEY },
   );
   return {
@@ -67,6 +68,7 @@ export async function startServers({ paceMs = 80, upstream, hostPage = false } =
     stop() {
       gateway.stop();
       sim?.stop();
+      if (site) rmSync(site, { recursive: true, force: true });
     },
   };
 }

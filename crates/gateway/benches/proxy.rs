@@ -90,6 +90,8 @@ struct Proxy {
     pids: Vec<u32>,
     headers: Vec<(String, String)>,
     _children: Vec<Child>,
+    /// A working directory of the proxy's own, removed with it.
+    dir: Option<std::path::PathBuf>,
 }
 
 async fn start_gateway(bin: &str, upstream: &str) -> Proxy {
@@ -149,6 +151,7 @@ async fn start_gateway(bin: &str, upstream: &str) -> Proxy {
         pids: vec![pid],
         headers: vec![("cookie".into(), cookie), ("x-csrf-token".into(), csrf)],
         _children: Vec::new(),
+        dir: None,
     }
 }
 
@@ -207,6 +210,7 @@ async fn start_nginx(bin: &str, upstream: SocketAddr) -> Proxy {
         pids: vec![child.id()],
         headers: Vec::new(),
         _children: vec![child],
+        dir: Some(dir),
     }
 }
 
@@ -215,6 +219,9 @@ impl Drop for Proxy {
         for child in &mut self._children {
             let _ = child.kill();
             let _ = child.wait();
+        }
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
