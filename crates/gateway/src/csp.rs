@@ -51,14 +51,13 @@ mod tests {
 
     #[test]
     fn the_policy_names_the_script_hash() {
-        let dir = std::env::temp_dir().join(format!("csp-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
         std::fs::write(
-            dir.join("index.html"),
+            dir.path().join("index.html"),
             "<script type=\"module\">init()</script>",
         )
         .unwrap();
-        let policy = policy(&dir, "'self' https://dashboard.example").unwrap();
+        let policy = policy(dir.path(), "'self' https://dashboard.example").unwrap();
         // echo -n 'init()' | openssl dgst -sha256 -binary | base64
         assert!(
             policy.contains("'sha256-w4ujnOpjBoH2vcasx+reJRUwYivG8Q3afx/XevGJod8='"),
@@ -67,6 +66,5 @@ mod tests {
         assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
         assert!(policy.ends_with("frame-ancestors 'self' https://dashboard.example"));
         assert!(!policy.contains("unsafe-inline"));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -155,22 +155,20 @@ async fn forward(
         Ok(Err(error)) => {
             // The reqwest error names the URL, never the key (and logs are redacted anyway).
             tracing::warn!(%error, "upstream request failed");
-            let problem = if error.is_connect() {
-                ProblemDetails::new(
-                    502,
-                    "Bad gateway",
+            let (code, detail) = if error.is_connect() {
+                (
+                    "upstream_unreachable",
                     "The Flowyte control plane could not be reached.",
                 )
-                .with_code("upstream_unreachable")
             } else {
-                ProblemDetails::new(
-                    502,
-                    "Bad gateway",
+                (
+                    "upstream_failed",
                     "The Flowyte control plane's answer broke off or could not be read.",
                 )
-                .with_code("upstream_failed")
             };
-            return Err(Refusal::from(problem));
+            return Err(Refusal::from(
+                ProblemDetails::new(502, "Bad gateway", detail).with_code(code),
+            ));
         }
         Ok(Ok(response)) => response,
     };

@@ -84,11 +84,7 @@ async fn create_session(State(state): State<AppState>) -> Response {
         Ok(session) => session,
         Err(error) => return store_down(error).into_response(),
     };
-    let id = &session.id;
-    let secure = secure_attribute(&state);
-    let max_age = state.config.session_absolute.as_secs();
-    let cookie =
-        format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
+    let cookie = session_cookie(&state, &session.id, state.config.session_absolute.as_secs());
     let mut response = (
         StatusCode::CREATED,
         Json(SessionInfo {
@@ -107,13 +103,16 @@ async fn create_session(State(state): State<AppState>) -> Response {
     response
 }
 
-/// `Secure` on the session cookie unless the gateway runs for plain-HTTP development.
-fn secure_attribute(state: &AppState) -> &'static str {
-    if state.config.dev_http {
+/// The session cookie's `Set-Cookie` value: set and cleared with the same attributes, so
+/// clearing replaces the cookie that was set. `Secure` unless the gateway runs for plain-HTTP
+/// development.
+fn session_cookie(state: &AppState, value: &str, max_age: u64) -> String {
+    let secure = if state.config.dev_http {
         ""
     } else {
         "; Secure"
-    }
+    };
+    format!("{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
 }
 
 async fn get_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -138,11 +137,7 @@ async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> Respo
     if let Err(error) = state.sessions.remove(&session.id).await {
         return store_down(error).into_response();
     }
-    // The same attributes as when it was set, so the browser replaces that cookie.
-    let expired = format!(
-        "{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
-        secure_attribute(&state)
-    );
+    let expired = session_cookie(&state, "", 0);
     (StatusCode::NO_CONTENT, [(header::SET_COOKIE, expired)]).into_response()
 }
 
