@@ -90,8 +90,8 @@ struct Proxy {
     pids: Vec<u32>,
     headers: Vec<(String, String)>,
     _children: Vec<Child>,
-    /// A working directory of the proxy's own, removed with it.
-    dir: Option<std::path::PathBuf>,
+    /// A working directory of the proxy's own, removed with it (after its process is killed).
+    _dir: Option<tempfile::TempDir>,
 }
 
 async fn start_gateway(bin: &str, upstream: &str) -> Proxy {
@@ -151,14 +151,17 @@ async fn start_gateway(bin: &str, upstream: &str) -> Proxy {
         pids: vec![pid],
         headers: vec![("cookie".into(), cookie), ("x-csrf-token".into(), csrf)],
         _children: Vec::new(),
-        dir: None,
+        _dir: None,
     }
 }
 
 async fn start_nginx(bin: &str, upstream: SocketAddr) -> Proxy {
     let port = free_port().await;
-    let dir = std::env::temp_dir().join(format!("bench-nginx-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let temp = tempfile::Builder::new()
+        .prefix("bench-nginx-")
+        .tempdir()
+        .unwrap();
+    let dir = temp.path();
     let conf = format!(
         "daemon off; master_process off; pid {dir}/nginx.pid;
          error_log {dir}/error.log warn; worker_rlimit_nofile 8192;
@@ -210,7 +213,7 @@ async fn start_nginx(bin: &str, upstream: SocketAddr) -> Proxy {
         pids: vec![child.id()],
         headers: Vec::new(),
         _children: vec![child],
-        dir: Some(dir),
+        _dir: Some(temp),
     }
 }
 
@@ -219,9 +222,6 @@ impl Drop for Proxy {
         for child in &mut self._children {
             let _ = child.kill();
             let _ = child.wait();
-        }
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod common;
-use common::{serve, serve_gateway};
+use common::{serve, serve_gateway, serve_gateway_until};
 
 const KEY: &str = "flowyte_sk_test_rules_key_0123456789";
 
@@ -101,10 +101,16 @@ async fn gateway_to(
     upstream_url: &str,
     configure: impl FnOnce(&mut flowyte_gateway::Config),
 ) -> Gateway {
-    let mut config = flowyte_gateway::Config::new(upstream_url, KEY);
-    config.dev_http = true;
+    let mut config = dev_config(upstream_url);
     configure(&mut config);
     signed_in(serve_gateway(flowyte_gateway::AppState::new(config)).await).await
+}
+
+/// The suite's gateway settings: plain-HTTP development in front of `upstream_url`.
+fn dev_config(upstream_url: &str) -> flowyte_gateway::Config {
+    let mut config = flowyte_gateway::Config::new(upstream_url, KEY);
+    config.dev_http = true;
+    config
 }
 
 /// A browser with a session at the gateway at `url`.
@@ -455,19 +461,15 @@ async fn an_https_upstream_is_spoken_to_in_tls_only() {
 async fn shutdown_stops_accepting_and_cuts_open_replies_after_the_grace() {
     let seen = Seen::default();
     let upstream_url = serve(upstream(seen.clone())).await;
-    let mut config = flowyte_gateway::Config::new(upstream_url, KEY);
-    config.dev_http = true;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(flowyte_gateway::server::serve(
-        listener,
-        flowyte_gateway::app(flowyte_gateway::AppState::new(config)),
+    let (url, server) = serve_gateway_until(
+        flowyte_gateway::AppState::new(dev_config(&upstream_url)),
         async {
             let _ = stopped.await;
         },
         Duration::from_millis(300),
-    ));
+    )
+    .await;
     let gw = signed_in(url.clone()).await;
     let mut reply = gw
         .post("/api/v1/assist", json!({"message": "stream"}))
@@ -505,14 +507,13 @@ async fn shutdown_stops_accepting_and_cuts_open_replies_after_the_grace() {
 
 #[tokio::test]
 async fn the_served_panel_carries_a_strict_csp() {
-    let dist = std::env::temp_dir().join(format!("gateway-dist-{}", std::process::id()));
-    std::fs::create_dir_all(&dist).unwrap();
+    let dist = tempfile::tempdir().unwrap();
     std::fs::write(
-        dist.join("index.html"),
+        dist.path().join("index.html"),
         "<!doctype html><script type=\"module\">import init from '/p.js'; await init();</script>",
     )
     .unwrap();
-    let dir = dist.clone();
+    let dir = dist.path().to_owned();
     let gw = gateway(move |c| {
         c.dist = Some(dir);
         c.frame_ancestors = "'self' https://dashboard.example".to_owned();
@@ -535,5 +536,4 @@ async fn the_served_panel_carries_a_strict_csp() {
     // /api/ stays the gateway's even when a panel is served.
     let api = gw.post("/api/v1/unknown", json!({})).send().await.unwrap();
     assert_problem(api, 404, "not_found").await;
-    std::fs::remove_dir_all(dist).unwrap();
 }

@@ -13,16 +13,27 @@ pub async fn serve(router: axum::Router) -> String {
 
 /// Serves a gateway the way its binary does (`server::serve`) and returns its base URL.
 pub async fn serve_gateway(state: flowyte_gateway::AppState) -> String {
+    serve_gateway_until(state, std::future::pending(), Duration::ZERO)
+        .await
+        .0
+}
+
+/// [`serve_gateway`] until `shutdown` resolves, with `grace` for open replies; also the
+/// server's task, which ends when serving has.
+pub async fn serve_gateway_until(
+    state: flowyte_gateway::AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> (String, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = flowyte_gateway::app(state);
-    tokio::spawn(flowyte_gateway::server::serve(
+    let server = tokio::spawn(flowyte_gateway::server::serve(
         listener,
-        app,
-        std::future::pending(),
-        Duration::ZERO,
+        flowyte_gateway::app(state),
+        shutdown,
+        grace,
     ));
-    format!("http://{addr}")
+    (format!("http://{addr}"), server)
 }
 
 /// A free loopback port (bound, then released).
