@@ -59,7 +59,7 @@ export async function startServers({ paceMs = 80, upstream, hostPage = false } =
   const site = hostPage ? siteWithHostPage() : null;
   const gateway = await startBinary(
     'gateway',
-    ['--addr', '127.0.0.1:0', '--dev-http', '--dist', site ?? distDir],
+    ['--addr', '127.0.0.1:0', '--dev-http', '--dev-sign-in', '--dist', site ?? distDir],
     { FLOWYTE_API_BASE: upstream ?? sim.url, FLOWYTE_API_KEY: DEV_KEY },
   );
   return {

@@ -95,8 +95,16 @@ struct Proxy {
 }
 
 async fn start_gateway(bin: &str, upstream: &str) -> Proxy {
+    // The audit log is written as in a deployment, to a file (removed with the directory).
+    let dir = tempfile::Builder::new()
+        .prefix("bench-gateway-")
+        .tempdir()
+        .unwrap();
+    let audit = dir.path().join("audit.jsonl");
     let mut child = tokio::process::Command::new(bin)
-        .args(["--addr", "127.0.0.1:0", "--dev-http"])
+        .args(["--addr", "127.0.0.1:0", "--dev-http", "--dev-sign-in"])
+        .arg("--audit-log")
+        .arg(&audit)
         .args([
             "--burst",
             "100000",
@@ -151,7 +159,7 @@ async fn start_gateway(bin: &str, upstream: &str) -> Proxy {
         pids: vec![pid],
         headers: vec![("cookie".into(), cookie), ("x-csrf-token".into(), csrf)],
         _children: Vec::new(),
-        _dir: None,
+        _dir: Some(dir),
     }
 }
 

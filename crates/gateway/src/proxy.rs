@@ -3,19 +3,35 @@
 //! Only `POST /api/v1/assist`, `POST /api/v1/agents/{id}/assist` and
 //! `GET /api/v1/assist/threads/{id}` go upstream, with ids validated; every other `/api/` path
 //! or method is 404 problem+json.
+//!
+//! In order, so that nothing costly happens for a request that will be refused: the session
+//! (before a byte of the body is read), the CSRF token, the body (at most
+//! [`MAX_BODY_BYTES`], within the configured body timeout, a JSON object), the role (a
+//! viewer's `confirmed` never leaves the gateway), the person's limits; then the upstream, with
+//! the key the person's rule names. Redirects from the upstream are never followed: the key
+//! would go along.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
 
 use assist_protocol::ProblemDetails;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use futures_util::StreamExt;
+use futures_util::stream::{Abortable, Stream, StreamExt};
+use serde_json::Value;
 
+use crate::audit::{AuditLog, Entry};
+use crate::guard::check_csrf;
 use crate::limits::{Refusal, StreamPermit};
-use crate::{AppState, check_csrf, session};
+use crate::policy::Role;
+use crate::streams::Listed;
+use crate::{AppState, session};
 
 /// Largest request body forwarded (a message, its context and confirmed items).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -33,7 +49,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 /// The answer for every path and method outside the allow-list.
@@ -55,102 +70,252 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-async fn account_assist(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    respond(
-        forward(
-            &state,
-            &headers,
-            Method::POST,
-            "/api/v1/assist".to_owned(),
-            body,
-        )
-        .await,
-    )
+/// One allow-listed call.
+struct Call {
+    method: Method,
+    path: String,
+    /// The route as the audit names it.
+    route: &'static str,
+    agent_id: Option<String>,
+    thread_id: Option<String>,
+}
+
+async fn account_assist(State(state): State<AppState>, request: Request) -> Response {
+    let call = Call {
+        method: Method::POST,
+        path: "/api/v1/assist".to_owned(),
+        route: "POST /api/v1/assist",
+        agent_id: None,
+        thread_id: None,
+    };
+    forward(&state, call, request).await
 }
 
 async fn agent_assist(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Response {
     if !valid_id(&id) {
         return not_found().await.into_response();
     }
-    let path = format!("/api/v1/agents/{id}/assist");
-    respond(forward(&state, &headers, Method::POST, path, body).await)
+    let call = Call {
+        method: Method::POST,
+        path: format!("/api/v1/agents/{id}/assist"),
+        route: "POST /api/v1/agents/{id}/assist",
+        agent_id: Some(id),
+        thread_id: None,
+    };
+    forward(&state, call, request).await
 }
 
 async fn thread(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
     if !valid_id(&id) {
         return not_found().await.into_response();
     }
-    let path = format!("/api/v1/assist/threads/{id}");
-    respond(forward(&state, &headers, Method::GET, path, Ok(Bytes::new())).await)
+    let call = Call {
+        method: Method::GET,
+        path: format!("/api/v1/assist/threads/{id}"),
+        route: "GET /api/v1/assist/threads/{id}",
+        agent_id: None,
+        thread_id: Some(id),
+    };
+    forward(&state, call, request).await
 }
 
-fn respond(result: Result<Response, Refusal>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
+fn refusal(status: u16, title: &str, detail: impl Into<String>, code: &str) -> Refusal {
+    Refusal::from(ProblemDetails::new(status, title, detail).with_code(code))
 }
 
-/// Checks the session, its CSRF token (on POST), its limits and the body (the origin was
-/// checked in front of every route), then sends the request upstream with the secret key. Only
-/// the content type and `Accept` of the browser's request go upstream: never its `Cookie`,
-/// `Authorization` or `X-Forwarded-*`.
-async fn forward(
-    state: &AppState,
-    headers: &HeaderMap,
-    method: Method,
-    path: String,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Refusal> {
-    let session = session::require(state, headers).await?;
-    if method == Method::POST {
-        check_csrf(&session, headers)?;
-    }
-    let body = body.map_err(|rejection| {
-        ProblemDetails::new(
-            rejection.status().as_u16(),
+/// Reads the body, within the size and time bounds.
+async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Refusal> {
+    let too_large = || {
+        refusal(
+            413,
             "Request too large",
             format!("A request body may hold at most {MAX_BODY_BYTES} bytes."),
+            "body_too_large",
         )
-        .with_code("body_too_large")
-    })?;
-    // Counted once the request is known to be well-formed, before anything goes upstream.
-    let permit = state.limits.admit(&session.id)?;
+    };
+    match tokio::time::timeout(
+        state.config.body_timeout,
+        axum::body::to_bytes(body, MAX_BODY_BYTES),
+    )
+    .await
+    {
+        Err(_) => Err(refusal(
+            408,
+            "Request timeout",
+            "The request body did not arrive in time.",
+            "body_timeout",
+        )),
+        Ok(Err(error)) => {
+            // to_bytes reports the size limit as a length-limit error in its source chain.
+            let over = std::error::Error::source(&error)
+                .is_some_and(|e| e.to_string().contains("length limit"));
+            if over || error.to_string().contains("length limit") {
+                Err(too_large())
+            } else {
+                Err(refusal(
+                    400,
+                    "Bad request",
+                    "The request body could not be read.",
+                    "body_unreadable",
+                ))
+            }
+        }
+        Ok(Ok(bytes)) => Ok(bytes),
+    }
+}
 
+async fn forward(state: &AppState, call: Call, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let session = match session::require(state, &parts.headers).await {
+        Ok(session) => session,
+        Err(problem) => return problem.into_response(),
+    };
+    let is_post = call.method == Method::POST;
+    if is_post && let Err(problem) = check_csrf(&session, &parts.headers) {
+        return problem.into_response();
+    }
+    let started = Instant::now();
+    let body = if is_post {
+        match read_body(state, body).await {
+            Ok(body) => body,
+            Err(refused) => return refused.into_response(),
+        }
+    } else {
+        Bytes::new()
+    };
+    let json = if is_post {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(json @ Value::Object(_)) => json,
+            _ => {
+                return refusal(
+                    400,
+                    "Bad request",
+                    "The request body must be a JSON object.",
+                    "invalid_body",
+                )
+                .into_response();
+            }
+        }
+    } else {
+        Value::Null
+    };
+    let mut entry = Entry::new(&session, call.route, &json);
+    entry.agent_id = call.agent_id.clone();
+    if call.thread_id.is_some() {
+        entry.thread_id = call.thread_id.clone();
+    }
+
+    match admit(state, &session, &json).await {
+        Ok(permit) => {
+            send(
+                state,
+                call,
+                &parts.headers,
+                body,
+                entry,
+                started,
+                permit,
+                &session,
+            )
+            .await
+        }
+        Err(refused) => {
+            entry.status = refused.problem.status.unwrap_or(403);
+            entry.refused = refused.problem.code.clone();
+            entry.duration_ms = started.elapsed().as_millis() as u64;
+            state.audit.write(entry);
+            refused.into_response()
+        }
+    }
+}
+
+/// The role and the person's limits.
+async fn admit(
+    state: &AppState,
+    session: &session::Session,
+    json: &Value,
+) -> Result<StreamPermit, Refusal> {
+    if session.grant.role == Role::Viewer && json.get("confirmed").is_some() {
+        return Err(refusal(
+            403,
+            "Approval not allowed",
+            "You can ask the copilot and read its answers, but approving its actions needs \
+             the approver role. Ask an approver to confirm this.",
+            "approval_not_allowed",
+        ));
+    }
+    // Counted once the request is known to be acceptable, before anything goes upstream.
+    state.limits.admit(&session.person.key()).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send(
+    state: &AppState,
+    call: Call,
+    headers: &axum::http::HeaderMap,
+    body: Bytes,
+    mut entry: Entry,
+    started: Instant,
+    permit: StreamPermit,
+    session: &session::Session,
+) -> Response {
+    entry.forwarded = true;
+    let Some(key) = state.config.keys.get(&session.grant.key) else {
+        // The config is checked at start; a session from an older config may name a key
+        // that is gone.
+        let refused = refusal(
+            403,
+            "No access",
+            "Your access was changed; sign in again.",
+            "not_authorized",
+        );
+        entry.forwarded = false;
+        entry.status = 403;
+        entry.refused = refused.problem.code.clone();
+        state.audit.write(entry);
+        return refused.into_response();
+    };
     let accept = headers
         .get(header::ACCEPT)
         .cloned()
         .unwrap_or(HeaderValue::from_static("text/event-stream"));
     let mut request = state
         .client
-        .request(method.clone(), format!("{}{path}", state.config.upstream))
-        .bearer_auth(&state.config.api_key)
+        .request(
+            call.method.clone(),
+            format!("{}{}", state.config.upstream, call.path),
+        )
+        .bearer_auth(key.expose())
         .header(header::ACCEPT, accept);
-    if method == Method::POST {
+    if call.method == Method::POST {
         request = request
             .header(header::CONTENT_TYPE, "application/json")
             .body(body);
     }
+    let fail = |mut entry: Entry, refused: Refusal| {
+        entry.status = refused.problem.status.unwrap_or(502);
+        entry.duration_ms = started.elapsed().as_millis() as u64;
+        entry.outcome = "upstream_error";
+        state.audit.write(entry);
+        refused.into_response()
+    };
     let upstream = match tokio::time::timeout(state.config.upstream_timeout, request.send()).await {
         Err(_) => {
-            return Err(Refusal::from(
-                ProblemDetails::new(
-                    504,
-                    "Gateway timeout",
-                    "The Flowyte control plane did not answer in time.",
-                )
-                .with_code("upstream_timeout"),
-            ));
+            let refused = refusal(
+                504,
+                "Gateway timeout",
+                "The Flowyte control plane did not answer in time.",
+                "upstream_timeout",
+            );
+            return fail(entry, refused);
         }
         Ok(Err(error)) => {
             // The reqwest error names the URL, never the key (and logs are redacted anyway).
@@ -166,12 +331,23 @@ async fn forward(
                     "The Flowyte control plane's answer broke off or could not be read.",
                 )
             };
-            return Err(Refusal::from(
-                ProblemDetails::new(502, "Bad gateway", detail).with_code(code),
-            ));
+            return fail(entry, refusal(502, "Bad gateway", detail, code));
         }
         Ok(Ok(response)) => response,
     };
+    entry.first_byte_ms = Some(started.elapsed().as_millis() as u64);
+    if upstream.status().is_redirection() {
+        tracing::warn!(status = %upstream.status(), "the upstream answered with a redirect; not followed");
+        let refused = refusal(
+            502,
+            "Bad gateway",
+            "The Flowyte control plane answered with a redirect, which the gateway does not \
+             follow.",
+            "upstream_redirect",
+        );
+        return fail(entry, refused);
+    }
+    entry.status = upstream.status().as_u16();
 
     let mut response = Response::builder().status(upstream.status().as_u16());
     let out = response.headers_mut().expect("builder has no error yet");
@@ -182,19 +358,82 @@ async fn forward(
     }
     out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     out.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    Ok(response
-        .body(stream_body(upstream, permit))
-        .expect("status and headers are valid"))
+    out.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    let (registration, listed) = state.streams.list(session);
+    let chunks: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>> =
+        Box::pin(upstream.bytes_stream());
+    let tracked = Tracked {
+        chunks: Abortable::new(chunks, registration),
+        end: Some(End {
+            audit: Arc::clone(&state.audit),
+            entry,
+            started,
+            outcome: "client_closed",
+            _permit: permit,
+            _listed: listed,
+        }),
+    };
+    response
+        .body(Body::from_stream(tracked))
+        .expect("status and headers are valid")
 }
 
-/// Each upstream chunk is written as it arrives. When the browser goes away axum drops this
-/// body, which drops the upstream response (cancelling the upstream request) and the permit
-/// (freeing the session's stream slot).
-fn stream_body(upstream: reqwest::Response, permit: StreamPermit) -> Body {
-    Body::from_stream(upstream.bytes_stream().map(move |chunk| {
-        let _held = &permit;
-        chunk
-    }))
+/// What a reply holds until it ends: its stream slot, its place in the open-streams list, and
+/// its audit line, written when it ends however it ends.
+struct End {
+    audit: Arc<AuditLog>,
+    entry: Entry,
+    started: Instant,
+    outcome: &'static str,
+    _permit: StreamPermit,
+    _listed: Listed,
+}
+
+impl Drop for End {
+    fn drop(&mut self) {
+        let mut entry = self.entry.clone();
+        entry.outcome = self.outcome;
+        entry.duration_ms = self.started.elapsed().as_millis() as u64;
+        self.audit.write(entry);
+    }
+}
+
+/// The upstream's chunks, passed on as they arrive. When the browser goes away axum drops this
+/// body, which drops the upstream response (cancelling the upstream request) and [`End`]; a
+/// cut session aborts it.
+struct Tracked {
+    chunks: Abortable<Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>>,
+    end: Option<End>,
+}
+
+impl Stream for Tracked {
+    type Item = reqwest::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let polled = self.chunks.poll_next_unpin(cx);
+        match &polled {
+            Poll::Ready(None) => {
+                let aborted = self.chunks.is_aborted();
+                if let Some(mut end) = self.end.take() {
+                    end.outcome = if aborted {
+                        "session_ended"
+                    } else {
+                        "completed"
+                    };
+                }
+            }
+            Poll::Ready(Some(Err(_))) => {
+                if let Some(end) = self.end.as_mut() {
+                    end.outcome = "upstream_error";
+                }
+            }
+            _ => {}
+        }
+        polled
+    }
 }
 
 #[cfg(test)]

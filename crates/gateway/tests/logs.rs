@@ -32,7 +32,10 @@ async fn no_log_line_holds_the_key() {
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
-        .with_writer(Redacting(move || sink.clone()))
+        .with_writer(Redacting::new(
+            move || sink.clone(),
+            flowyte_gateway::logging::Redactor::default(),
+        ))
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
@@ -42,12 +45,11 @@ async fn no_log_line_holds_the_key() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let mut config = flowyte_gateway::Config::new(format!("http://{closed}"), KEY);
-    config.dev_http = true;
+    let config = common::dev_config(format!("http://{closed}"), KEY);
     tracing::info!(?config, "starting");
     // Even a careless line that prints the key itself is redacted.
     tracing::debug!("upstream key is {KEY}");
-    let url = common::serve_gateway(flowyte_gateway::AppState::new(config)).await;
+    let url = common::serve_gateway(flowyte_gateway::AppState::new(config).unwrap()).await;
 
     let client = common::browser();
     let session = common::sign_in(&client, &url).await;

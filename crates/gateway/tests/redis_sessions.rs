@@ -52,8 +52,7 @@ async fn redis() -> Redis {
 }
 
 async fn gateway(redis: &str, upstream: &str, idle: Duration) -> String {
-    let mut config = flowyte_gateway::Config::new(upstream, flowyte_simulator::DEV_KEY);
-    config.dev_http = true;
+    let mut config = common::dev_config(upstream, flowyte_simulator::DEV_KEY);
     config.session_idle = idle;
     let state = flowyte_gateway::AppState::with_redis(config, redis)
         .await

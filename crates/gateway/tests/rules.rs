@@ -103,14 +103,12 @@ async fn gateway_to(
 ) -> Gateway {
     let mut config = dev_config(upstream_url);
     configure(&mut config);
-    signed_in(serve_gateway(flowyte_gateway::AppState::new(config)).await).await
+    signed_in(serve_gateway(flowyte_gateway::AppState::new(config).unwrap()).await).await
 }
 
 /// The suite's gateway settings: plain-HTTP development in front of `upstream_url`.
 fn dev_config(upstream_url: &str) -> flowyte_gateway::Config {
-    let mut config = flowyte_gateway::Config::new(upstream_url, KEY);
-    config.dev_http = true;
-    config
+    common::dev_config(upstream_url, KEY)
 }
 
 /// A browser with a session at the gateway at `url`.
@@ -394,14 +392,22 @@ async fn a_silent_upstream_is_504() {
 
 #[tokio::test]
 async fn outside_plain_http_development_the_cookie_is_secure_when_set_and_cleared() {
-    let config = flowyte_gateway::Config::new("http://127.0.0.1:9", KEY);
-    assert!(!config.dev_http, "Secure is the default");
-    let url = serve_gateway(flowyte_gateway::AppState::new(config)).await;
+    let (listener, url) = common::listener().await;
+    let mut config = dev_config("http://127.0.0.1:9");
+    config.dev_http = false;
+    config.public_origins = vec![url.clone()];
+    common::serve_gateway_on(listener, flowyte_gateway::AppState::new(config).unwrap()).await;
     // No cookie store: it would not send a Secure cookie over plain HTTP.
     let client = reqwest::Client::new();
     let started = client.post(format!("{url}/session")).send().await.unwrap();
     let set = started.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(set.ends_with("; Secure"), "{set}");
+    // The __Host- prefix: Secure, Path=/ and no Domain, so no subdomain can set or shadow it.
+    assert!(set.starts_with("__Host-flowyte_session="), "{set}");
+    assert!(
+        set.contains("; Path=/;") && !set.contains("Domain"),
+        "{set}"
+    );
     let cookie = set.split(';').next().unwrap().to_owned();
     let csrf = started.json::<Value>().await.unwrap()["csrfToken"]
         .as_str()
@@ -463,7 +469,7 @@ async fn shutdown_stops_accepting_and_cuts_open_replies_after_the_grace() {
     let upstream_url = serve(upstream(seen.clone())).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (url, server) = serve_gateway_until(
-        flowyte_gateway::AppState::new(dev_config(&upstream_url)),
+        flowyte_gateway::AppState::new(dev_config(&upstream_url)).unwrap(),
         async {
             let _ = stopped.await;
         },

@@ -23,9 +23,8 @@ async fn start(pace: Duration) -> Servers {
         ..Default::default()
     });
     let upstream = serve(flowyte_simulator::app(sim.clone())).await;
-    let mut config = flowyte_gateway::Config::new(upstream, flowyte_simulator::DEV_KEY);
-    config.dev_http = true;
-    let gateway = serve_gateway(flowyte_gateway::AppState::new(config)).await;
+    let config = common::dev_config(upstream, flowyte_simulator::DEV_KEY);
+    let gateway = serve_gateway(flowyte_gateway::AppState::new(config).unwrap()).await;
     Servers { gateway, sim }
 }
 
@@ -174,9 +173,8 @@ async fn an_unreachable_upstream_is_502_problem_json() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let mut config = flowyte_gateway::Config::new(format!("http://{closed}"), "flowyte_sk_test_x");
-    config.dev_http = true;
-    let gateway = serve_gateway(flowyte_gateway::AppState::new(config)).await;
+    let config = common::dev_config(format!("http://{closed}"), "flowyte_sk_test_x");
+    let gateway = serve_gateway(flowyte_gateway::AppState::new(config).unwrap()).await;
     let client = client();
     let csrf = common::sign_in(&client, &gateway).await.csrf;
     let response = client

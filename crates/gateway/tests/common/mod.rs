@@ -3,6 +3,18 @@
 
 use std::time::Duration;
 
+/// A gateway for plain-HTTP development in front of `upstream` with one key: development
+/// sign-in as an approver, so `POST /session` starts a session.
+pub fn dev_config(upstream: impl Into<String>, key: &str) -> flowyte_gateway::Config {
+    let mut config = flowyte_gateway::Config::new(upstream, key);
+    config.dev_http = true;
+    config.dev_sign_in = Some(flowyte_gateway::config::DevSignIn {
+        key: flowyte_gateway::config::DEFAULT_KEY.to_owned(),
+        role: flowyte_gateway::policy::Role::Approver,
+    });
+    config
+}
+
 /// Serves `router` on a free loopback port and returns its base URL.
 pub async fn serve(router: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -25,15 +37,32 @@ pub async fn serve_gateway_until(
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> (String, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let (listener, url) = listener().await;
     let server = tokio::spawn(flowyte_gateway::server::serve(
         listener,
         flowyte_gateway::app(state),
         shutdown,
         grace,
     ));
-    (format!("http://{addr}"), server)
+    (url, server)
+}
+
+/// A loopback listener and its origin, for a gateway whose configuration must name its own
+/// address (its public origin, its redirect URI).
+pub async fn listener() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+/// Serves a gateway on `listener` (from [`listener`]) the way its binary does.
+pub async fn serve_gateway_on(listener: tokio::net::TcpListener, state: flowyte_gateway::AppState) {
+    tokio::spawn(flowyte_gateway::server::serve(
+        listener,
+        flowyte_gateway::app(state),
+        std::future::pending(),
+        Duration::ZERO,
+    ));
 }
 
 /// A free loopback port (bound, then released).
