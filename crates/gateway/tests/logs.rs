@@ -1,16 +1,14 @@
 //! The log output of a whole flow, at TRACE, never holds the secret key: whatever logs it, the
-//! redacting writer replaces it.
+//! redacting writer replaces it, by its value (whatever its shape) and by the Flowyte shape.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use flowyte_gateway::logging::Redacting;
+use flowyte_gateway::logging::{Redacting, Redactor};
 use flowyte_gateway::session::CSRF_HEADER;
 use serde_json::json;
 
 mod common;
-
-const KEY: &str = "flowyte_sk_test_logs_key_abcdef";
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -25,8 +23,16 @@ impl Write for Captured {
     }
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn no_log_line_holds_the_key() {
+/// The log of a flow (configuration, a session, a call to an unreachable upstream) with a
+/// gateway holding `key`, written through the redactor the binary builds from its config.
+async fn logs_of_a_flow(key: &str) -> String {
+    // A flow that logs: the configuration, a forwarded call, and an unreachable upstream.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let config = common::dev_config(format!("http://{closed}"), key);
     let captured = Captured::default();
     let sink = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -34,21 +40,13 @@ async fn no_log_line_holds_the_key() {
         .with_ansi(false)
         .with_writer(Redacting::new(
             move || sink.clone(),
-            flowyte_gateway::logging::Redactor::default(),
+            Redactor::new(config.secrets()),
         ))
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-
-    // A flow that logs: the configuration, a forwarded call, and an unreachable upstream.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let config = common::dev_config(format!("http://{closed}"), KEY);
     tracing::info!(?config, "starting");
     // Even a careless line that prints the key itself is redacted.
-    tracing::debug!("upstream key is {KEY}");
+    tracing::debug!("upstream key is {key}");
     let url = common::serve_gateway(flowyte_gateway::AppState::new(config).unwrap()).await;
 
     let client = common::browser();
@@ -67,9 +65,23 @@ async fn no_log_line_holds_the_key() {
         logs.contains("upstream request failed"),
         "the flow was logged:\n{logs}"
     );
-    assert!(logs.contains("flowyte_sk_[redacted]"), "{logs}");
+    logs
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_log_line_holds_the_key() {
+    let logs = logs_of_a_flow("flowyte_sk_test_logs_key_abcdef").await;
+    assert!(logs.contains("[redacted]"), "{logs}");
+    assert!(!logs.contains("test_logs_key"), "{logs}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_key_of_any_shape_is_redacted_by_its_value() {
+    let key = "sk-not-flowyte-shaped-0123456789";
+    let logs = logs_of_a_flow(key).await;
+    assert!(logs.contains("upstream key is [redacted]"), "{logs}");
     assert!(
-        !logs.contains(KEY) && !logs.contains("test_logs_key"),
+        !logs.contains(key) && !logs.contains("flowyte-shaped"),
         "{logs}"
     );
 }

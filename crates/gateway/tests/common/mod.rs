@@ -1,6 +1,8 @@
 //! Helpers shared by the gateway's integration tests.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod provider;
+
 use std::time::Duration;
 
 /// A gateway for plain-HTTP development in front of `upstream` with one key: development
