@@ -330,6 +330,38 @@ role = "viewer"
     }
 
     #[test]
+    fn the_example_file_is_a_working_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = include_str!("../gateway.example.toml")
+            .replace("/run/secrets/", &format!("{}/", dir.path().display()))
+            .replace(
+                "/var/log/flowyte-gateway/",
+                &format!("{}/", dir.path().display()),
+            );
+        std::fs::write(dir.path().join("oidc-client-secret"), "s3cret\n").unwrap();
+        std::fs::write(
+            dir.path().join("flowyte-support-key"),
+            "flowyte_sk_test_a\n",
+        )
+        .unwrap();
+        let env = |name: &str| (name == "FLOWYTE_READONLY_KEY").then(|| "flowyte_sk_test_b".into());
+        let config = parse(&text, dir.path(), &env).unwrap();
+        assert!(config.problem().is_none(), "{:?}", config.problem());
+        assert_eq!(config.keys.len(), 2);
+        assert_eq!(config.keys["support"].expose(), "flowyte_sk_test_a");
+        assert_eq!(config.policy.rules.len(), 3);
+        assert_eq!(config.sessions_per_person, 5);
+        assert_eq!(
+            config.provider.as_ref().unwrap().client_secret.expose(),
+            "s3cret"
+        );
+        assert_eq!(
+            config.audit,
+            AuditTarget::File(dir.path().join("audit.jsonl"))
+        );
+    }
+
+    #[test]
     fn mistakes_name_their_line() {
         let cases = [
             (
