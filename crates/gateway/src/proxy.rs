@@ -154,10 +154,11 @@ async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Refusal> {
             "body_timeout",
         )),
         Ok(Err(error)) => {
-            // to_bytes reports the size limit as a length-limit error in its source chain.
-            let over = std::error::Error::source(&error)
-                .is_some_and(|e| e.to_string().contains("length limit"));
-            if over || error.to_string().contains("length limit") {
+            let over = error
+                .into_inner()
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some();
+            if over {
                 Err(too_large())
             } else {
                 Err(refusal(

@@ -125,10 +125,12 @@ impl OpenStreams {
 /// Cuts the replies of sessions other gateways ended, for as long as `streams` lives;
 /// reconnects after a lost connection.
 async fn listen(streams: std::sync::Weak<OpenStreams>, client: redis::Client) {
+    let mut wait = Duration::from_secs(1);
     loop {
         match client.get_async_pubsub().await {
             Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
                 Ok(()) => {
+                    wait = Duration::from_secs(1);
                     let mut messages = pubsub.into_on_message();
                     while let Some(message) = messages.next().await {
                         let Some(streams) = streams.upgrade() else {
@@ -149,6 +151,8 @@ async fn listen(streams: std::sync::Weak<OpenStreams>, client: redis::Client) {
         if streams.strong_count() == 0 {
             return;
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        // Redis away: try again, less often the longer it stays away.
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(30));
     }
 }
