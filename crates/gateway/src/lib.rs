@@ -14,6 +14,7 @@ pub mod config;
 pub mod config_file;
 pub mod csp;
 pub mod guard;
+pub mod ledger;
 pub mod limits;
 pub mod logging;
 pub mod oidc;
@@ -49,6 +50,7 @@ pub struct AppState {
     pub sessions: Arc<SessionStore>,
     pub limits: Arc<Limits>,
     pub streams: Arc<OpenStreams>,
+    pub ledger: Arc<ledger::Ledger>,
     pub oidc: Option<Arc<Oidc>>,
     pub audit: Arc<audit::AuditLog>,
     pub client: reqwest::Client,
@@ -74,7 +76,8 @@ impl AppState {
             config.sessions_per_person,
         );
         let limits = Limits::memory(config.limits);
-        Self::assemble(config, sessions, limits, OpenStreams::local())
+        let ledger = ledger::Ledger::memory();
+        Self::assemble(config, sessions, limits, ledger, OpenStreams::local())
     }
 
     /// A gateway whose sessions and limits live in the Redis at `url`, shared with every other
@@ -91,10 +94,12 @@ impl AppState {
             config.sessions_per_person,
         );
         let limits = Limits::redis(config.limits, manager.clone());
+        let ledger = ledger::Ledger::redis(manager.clone());
         Self::assemble(
             config,
             sessions,
             limits,
+            ledger,
             OpenStreams::shared(client, manager),
         )
     }
@@ -103,6 +108,7 @@ impl AppState {
         config: Config,
         sessions: SessionStore,
         limits: Arc<Limits>,
+        ledger: ledger::Ledger,
         streams: Arc<OpenStreams>,
     ) -> Result<Self, StartError> {
         if let Some(problem) = config.problem() {
@@ -128,6 +134,7 @@ impl AppState {
             sessions: Arc::new(sessions),
             limits,
             streams,
+            ledger: Arc::new(ledger),
             oidc,
             client,
         })

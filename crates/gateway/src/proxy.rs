@@ -28,6 +28,7 @@ use serde_json::Value;
 
 use crate::audit::{AuditLog, Entry};
 use crate::guard::check_csrf;
+use crate::ledger::{Approval, Claimed, Settlement, Standing};
 use crate::limits::{Refusal, StreamPermit};
 use crate::policy::Role;
 use crate::streams::Listed;
@@ -215,7 +216,8 @@ async fn forward(state: &AppState, call: Call, request: Request) -> Response {
     }
 
     match admit(state, &session, &json).await {
-        Ok(permit) => {
+        Ok((permit, claim)) => {
+            let held = Held { permit, claim };
             send(
                 state,
                 call,
@@ -223,7 +225,7 @@ async fn forward(state: &AppState, call: Call, request: Request) -> Response {
                 body,
                 entry,
                 started,
-                permit,
+                held,
                 &session,
             )
             .await
@@ -238,12 +240,13 @@ async fn forward(state: &AppState, call: Call, request: Request) -> Response {
     }
 }
 
-/// The role and the person's limits.
+/// The role, the person's limits, and the confirmation ledger: a confirmed item goes upstream
+/// at most once.
 async fn admit(
     state: &AppState,
     session: &session::Session,
     json: &Value,
-) -> Result<StreamPermit, Refusal> {
+) -> Result<(StreamPermit, Option<Claimed>), Refusal> {
     if session.grant.role == Role::Viewer && json.get("confirmed").is_some() {
         return Err(refusal(
             403,
@@ -254,7 +257,60 @@ async fn admit(
         ));
     }
     // Counted once the request is known to be acceptable, before anything goes upstream.
-    state.limits.admit(&session.person.key()).await
+    let permit = state.limits.admit(&session.person.key()).await?;
+    let approval = Approval {
+        standing: Standing::Forwarding,
+        sub: session.person.sub.clone(),
+        name: session.person.name.clone(),
+        email: session.person.email.clone(),
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let claimed = Claimed::claim(&state.ledger, json, &session.grant.key, &approval)
+        .await
+        .map_err(|e| Refusal::from(session::store_down(e)))?;
+    match claimed {
+        Ok(claim) => Ok((permit, claim)),
+        Err(earlier) => Err(already(&earlier)),
+    }
+}
+
+/// The refusal of a confirmation sent before.
+fn already(earlier: &Approval) -> Refusal {
+    let when = chrono::DateTime::parse_from_rfc3339(&earlier.at)
+        .map(|t| t.format("%Y-%m-%d at %H:%M UTC").to_string())
+        .unwrap_or_else(|_| earlier.at.clone());
+    match earlier.standing {
+        Standing::InDoubt => refusal(
+            409,
+            "Outcome unknown",
+            format!(
+                "{} approved this on {when}, and the answer broke off: it may have been \
+                 carried out. Check the conversation before approving again.",
+                earlier.who()
+            ),
+            "confirmation_in_doubt",
+        ),
+        Standing::Forwarding | Standing::Done => refusal(
+            409,
+            "Already approved",
+            format!("{} approved this on {when}.", earlier.who()),
+            "already_confirmed",
+        ),
+    }
+}
+
+/// What a forwarded request holds: its stream slot and its claim on the confirmed items.
+struct Held {
+    permit: StreamPermit,
+    claim: Option<Claimed>,
+}
+
+impl Held {
+    async fn settle(&mut self, settlement: Settlement) {
+        if let Some(claim) = self.claim.take() {
+            claim.settle(settlement).await;
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -265,7 +321,7 @@ async fn send(
     body: Bytes,
     mut entry: Entry,
     started: Instant,
-    permit: StreamPermit,
+    mut held: Held,
     session: &session::Session,
 ) -> Response {
     entry.forwarded = true;
@@ -282,6 +338,7 @@ async fn send(
         entry.status = 403;
         entry.refused = refused.problem.code.clone();
         state.audit.write(entry);
+        held.settle(Settlement::Release).await;
         return refused.into_response();
     };
     let accept = headers
@@ -310,6 +367,8 @@ async fn send(
     };
     let upstream = match tokio::time::timeout(state.config.upstream_timeout, request.send()).await {
         Err(_) => {
+            // Sent, and no answer: the upstream may be acting on it.
+            held.settle(Settlement::InDoubt).await;
             let refused = refusal(
                 504,
                 "Gateway timeout",
@@ -321,17 +380,20 @@ async fn send(
         Ok(Err(error)) => {
             // The reqwest error names the URL, never the key (and logs are redacted anyway).
             tracing::warn!(%error, "upstream request failed");
-            let (code, detail) = if error.is_connect() {
+            let (code, detail, settlement) = if error.is_connect() {
                 (
                     "upstream_unreachable",
                     "The Flowyte control plane could not be reached.",
+                    Settlement::Release,
                 )
             } else {
                 (
                     "upstream_failed",
                     "The Flowyte control plane's answer broke off or could not be read.",
+                    Settlement::InDoubt,
                 )
             };
+            held.settle(settlement).await;
             return fail(entry, refusal(502, "Bad gateway", detail, code));
         }
         Ok(Ok(response)) => response,
@@ -339,6 +401,7 @@ async fn send(
     entry.first_byte_ms = Some(started.elapsed().as_millis() as u64);
     if upstream.status().is_redirection() {
         tracing::warn!(status = %upstream.status(), "the upstream answered with a redirect; not followed");
+        held.settle(Settlement::Release).await;
         let refused = refusal(
             502,
             "Bad gateway",
@@ -347,6 +410,10 @@ async fn send(
             "upstream_redirect",
         );
         return fail(entry, refused);
+    }
+    if !upstream.status().is_success() {
+        // An error status before any stream: the upstream did not act.
+        held.settle(Settlement::Release).await;
     }
     entry.status = upstream.status().as_u16();
 
@@ -373,7 +440,8 @@ async fn send(
             entry,
             started,
             outcome: "client_closed",
-            _permit: permit,
+            claim: held.claim.take(),
+            _permit: held.permit,
             _listed: listed,
         }),
     };
@@ -382,19 +450,28 @@ async fn send(
         .expect("status and headers are valid")
 }
 
-/// What a reply holds until it ends: its stream slot, its place in the open-streams list, and
-/// its audit line, written when it ends however it ends.
+/// What a reply holds until it ends: its stream slot, its place in the open-streams list, its
+/// claim on the items it confirms, and its audit line, written when it ends however it ends.
 struct End {
     audit: Arc<AuditLog>,
     entry: Entry,
     started: Instant,
     outcome: &'static str,
+    claim: Option<Claimed>,
     _permit: StreamPermit,
     _listed: Listed,
 }
 
 impl Drop for End {
     fn drop(&mut self) {
+        if let Some(claim) = self.claim.take() {
+            // Only an answer that ended cleanly says what the upstream did.
+            claim.settle_soon(if self.outcome == "completed" {
+                Settlement::Done
+            } else {
+                Settlement::InDoubt
+            });
+        }
         let mut entry = self.entry.clone();
         entry.outcome = self.outcome;
         entry.duration_ms = self.started.elapsed().as_millis() as u64;

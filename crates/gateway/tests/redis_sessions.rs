@@ -2,7 +2,6 @@
 //! sessions. Uses `REDIS_URL` when set, else starts Debian's `redis-server` on a free loopback
 //! port (scripts/test installs it).
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use flowyte_gateway::session::CSRF_HEADER;
@@ -10,46 +9,6 @@ use serde_json::{Value, json};
 
 mod common;
 use common::{serve, serve_gateway};
-
-struct Redis {
-    url: String,
-    _server: Option<KillOnDrop>,
-}
-
-struct KillOnDrop(Child);
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn redis() -> Redis {
-    if let Ok(url) = std::env::var("REDIS_URL") {
-        return Redis { url, _server: None };
-    }
-    let port = common::free_port().await;
-    let server = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server is installed (scripts/test installs it), or REDIS_URL is set");
-    let server = KillOnDrop(server);
-    common::wait_for_port(port).await;
-    Redis {
-        url: format!("redis://127.0.0.1:{port}"),
-        _server: Some(server),
-    }
-}
 
 async fn gateway(redis: &str, upstream: &str, idle: Duration) -> String {
     let mut config = common::dev_config(upstream, flowyte_simulator::DEV_KEY);
@@ -67,7 +26,7 @@ fn with_cookie(request: reqwest::RequestBuilder, cookie: &str) -> reqwest::Reque
 
 #[tokio::test]
 async fn a_session_started_on_one_gateway_works_on_another_and_ends_everywhere() {
-    let redis = redis().await;
+    let redis = common::redis().await;
     let sim = flowyte_simulator::AppState::new(flowyte_simulator::Config {
         pace: Duration::ZERO,
         ..Default::default()
@@ -111,7 +70,7 @@ async fn a_session_started_on_one_gateway_works_on_another_and_ends_everywhere()
 
 #[tokio::test]
 async fn idle_sessions_expire_in_redis_too() {
-    let redis = redis().await;
+    let redis = common::redis().await;
     let gw = gateway(&redis.url, "http://127.0.0.1:9", Duration::from_millis(300)).await;
     let client = reqwest::Client::new();
     let cookie = common::sign_in(&client, &gw).await.cookie;
@@ -176,7 +135,7 @@ fn ask(base: &str, session: &common::Signed) -> reqwest::RequestBuilder {
 
 #[tokio::test]
 async fn two_gateways_on_one_redis_spend_one_budget_per_person() {
-    let redis = redis().await;
+    let redis = common::redis().await;
     let sim = simulator().await;
     let limits = |c: &mut flowyte_gateway::Config| {
         c.limits = flowyte_gateway::limits::LimitConfig {
@@ -219,7 +178,7 @@ async fn two_gateways_on_one_redis_spend_one_budget_per_person() {
 
 #[tokio::test]
 async fn the_stream_cap_holds_across_gateways_and_frees_when_a_reply_ends() {
-    let redis = redis().await;
+    let redis = common::redis().await;
     let sim = simulator().await;
     let one_stream = |c: &mut flowyte_gateway::Config| c.limits.max_streams = 1;
     let a = gateway_with(&redis.url, &sim, one_stream).await;
@@ -249,7 +208,7 @@ async fn the_stream_cap_holds_across_gateways_and_frees_when_a_reply_ends() {
 
 #[tokio::test]
 async fn ending_a_session_on_one_gateway_cuts_its_reply_on_another() {
-    let redis = redis().await;
+    let redis = common::redis().await;
     let sim = simulator().await;
     let a = gateway(&redis.url, &sim, Duration::from_secs(60)).await;
     let b = gateway(&redis.url, &sim, Duration::from_secs(60)).await;
@@ -282,7 +241,7 @@ async fn ending_a_session_on_one_gateway_cuts_its_reply_on_another() {
 async fn in_redis_a_person_keeps_a_bounded_number_of_sessions_and_logouts_find_theirs() {
     use flowyte_gateway::policy::{Grant, Person, Role};
     use flowyte_gateway::store::SessionStore;
-    let redis = redis().await;
+    let redis = common::redis().await;
     let manager =
         redis::aio::ConnectionManager::new(redis::Client::open(redis.url.as_str()).unwrap())
             .await

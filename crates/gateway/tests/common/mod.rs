@@ -121,3 +121,45 @@ pub fn browser() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+pub struct Redis {
+    pub url: String,
+    _server: Option<KillOnDrop>,
+}
+
+pub struct KillOnDrop(std::process::Child);
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A Redis for the test: `REDIS_URL` when set, else Debian's `redis-server` started on a free
+/// loopback port (scripts/test installs it), stopped when dropped.
+pub async fn redis() -> Redis {
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        return Redis { url, _server: None };
+    }
+    let port = free_port().await;
+    let server = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server is installed (scripts/test installs it), or REDIS_URL is set");
+    let server = KillOnDrop(server);
+    wait_for_port(port).await;
+    Redis {
+        url: format!("redis://127.0.0.1:{port}"),
+        _server: Some(server),
+    }
+}
