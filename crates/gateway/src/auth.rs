@@ -218,8 +218,14 @@ async fn callback(
     Query(params): Query<CallbackParams>,
 ) -> Response {
     match finish_sign_in(&state, &headers, params).await {
-        Ok(response) => response,
-        Err(problem) => refusal(&headers, problem),
+        Ok(response) => {
+            state.metrics.sign_ins.inc();
+            response
+        }
+        Err(problem) => {
+            state.metrics.refused_sign_in(problem.code.as_deref());
+            refusal(&headers, problem)
+        }
     }
 }
 

@@ -14,9 +14,11 @@ pub mod config;
 pub mod config_file;
 pub mod csp;
 pub mod guard;
+pub mod health;
 pub mod ledger;
 pub mod limits;
 pub mod logging;
+pub mod metrics;
 pub mod oidc;
 pub mod policy;
 pub mod proxy;
@@ -53,6 +55,7 @@ pub struct AppState {
     pub ledger: Arc<ledger::Ledger>,
     pub oidc: Option<Arc<Oidc>>,
     pub audit: Arc<audit::AuditLog>,
+    pub metrics: Arc<metrics::Metrics>,
     pub client: reqwest::Client,
 }
 
@@ -136,6 +139,7 @@ impl AppState {
             streams,
             ledger: Arc::new(ledger),
             oidc,
+            metrics: Arc::default(),
             client,
         })
     }
@@ -181,11 +185,17 @@ pub fn app(state: AppState) -> Router {
                 .with_code("not_found")
         });
     }
-    // `Host` is checked in front of everything, the served panel included (DNS rebinding).
+    // `Host` is checked in front of everything, the served panel included (DNS rebinding),
+    // but the health checks, which load balancers send to an address rather than a name.
     router
         .layer(middleware::from_fn_with_state(
             state.clone(),
             guard::known_host,
+        ))
+        .merge(health::router())
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.metrics),
+            metrics::count,
         ))
         .with_state(state)
 }

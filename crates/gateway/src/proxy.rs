@@ -231,6 +231,7 @@ async fn forward(state: &AppState, call: Call, request: Request) -> Response {
             .await
         }
         Err(refused) => {
+            count_refusal(state, refused.problem.code.as_deref());
             entry.status = refused.problem.status.unwrap_or(403);
             entry.refused = refused.problem.code.clone();
             entry.duration_ms = started.elapsed().as_millis() as u64;
@@ -272,6 +273,38 @@ async fn admit(
         Ok(claim) => Ok((permit, claim)),
         Err(earlier) => Err(already(&earlier)),
     }
+}
+
+/// Counts a refused request in the metrics by its problem code.
+fn count_refusal(state: &AppState, code: Option<&str>) {
+    use crate::metrics::{Kind, Outcome};
+    let m = &state.metrics;
+    match code {
+        Some("rate_limited") => m.rate_limited.get_or_create(&Kind { kind: "rate" }).inc(),
+        Some("too_many_streams") => m
+            .rate_limited
+            .get_or_create(&Kind { kind: "streams" })
+            .inc(),
+        Some(
+            outcome @ ("approval_not_allowed" | "already_confirmed" | "confirmation_in_doubt"),
+        ) => {
+            let outcome = match outcome {
+                "approval_not_allowed" => "approval_not_allowed",
+                "already_confirmed" => "already_confirmed",
+                _ => "confirmation_in_doubt",
+            };
+            m.confirmations.get_or_create(&Outcome { outcome }).inc()
+        }
+        _ => 0,
+    };
+}
+
+fn count_upstream_error(state: &AppState, kind: &'static str) {
+    state
+        .metrics
+        .upstream_errors
+        .get_or_create(&crate::metrics::Kind { kind })
+        .inc();
 }
 
 /// The refusal of a confirmation sent before.
@@ -368,6 +401,7 @@ async fn send(
     let upstream = match tokio::time::timeout(state.config.upstream_timeout, request.send()).await {
         Err(_) => {
             // Sent, and no answer: the upstream may be acting on it.
+            count_upstream_error(state, "timeout");
             held.settle(Settlement::InDoubt).await;
             let refused = refusal(
                 504,
@@ -381,12 +415,14 @@ async fn send(
             // The reqwest error names the URL, never the key (and logs are redacted anyway).
             tracing::warn!(%error, "upstream request failed");
             let (code, detail, settlement) = if error.is_connect() {
+                count_upstream_error(state, "unreachable");
                 (
                     "upstream_unreachable",
                     "The Flowyte control plane could not be reached.",
                     Settlement::Release,
                 )
             } else {
+                count_upstream_error(state, "failed");
                 (
                     "upstream_failed",
                     "The Flowyte control plane's answer broke off or could not be read.",
@@ -399,7 +435,12 @@ async fn send(
         Ok(Ok(response)) => response,
     };
     entry.first_byte_ms = Some(started.elapsed().as_millis() as u64);
+    state
+        .metrics
+        .first_byte
+        .observe(started.elapsed().as_secs_f64());
     if upstream.status().is_redirection() {
+        count_upstream_error(state, "redirect");
         tracing::warn!(status = %upstream.status(), "the upstream answered with a redirect; not followed");
         held.settle(Settlement::Release).await;
         let refused = refusal(
@@ -414,6 +455,14 @@ async fn send(
     if !upstream.status().is_success() {
         // An error status before any stream: the upstream did not act.
         held.settle(Settlement::Release).await;
+    } else if held.claim.is_some() {
+        state
+            .metrics
+            .confirmations
+            .get_or_create(&crate::metrics::Outcome {
+                outcome: "forwarded",
+            })
+            .inc();
     }
     entry.status = upstream.status().as_u16();
 
@@ -431,11 +480,14 @@ async fn send(
         HeaderValue::from_static("nosniff"),
     );
     let (registration, listed) = state.streams.list(session);
+    state.metrics.open_streams.inc();
     let chunks: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>> =
         Box::pin(upstream.bytes_stream());
     let tracked = Tracked {
         chunks: Abortable::new(chunks, registration),
+        metrics: Arc::clone(&state.metrics),
         end: Some(End {
+            metrics: Arc::clone(&state.metrics),
             audit: Arc::clone(&state.audit),
             entry,
             started,
@@ -453,6 +505,7 @@ async fn send(
 /// What a reply holds until it ends: its stream slot, its place in the open-streams list, its
 /// claim on the items it confirms, and its audit line, written when it ends however it ends.
 struct End {
+    metrics: Arc<crate::metrics::Metrics>,
     audit: Arc<AuditLog>,
     entry: Entry,
     started: Instant,
@@ -464,6 +517,16 @@ struct End {
 
 impl Drop for End {
     fn drop(&mut self) {
+        self.metrics.open_streams.dec();
+        self.metrics.observe_stream(self.started.elapsed());
+        if self.outcome == "upstream_error" {
+            self.metrics
+                .upstream_errors
+                .get_or_create(&crate::metrics::Kind {
+                    kind: "broken_stream",
+                })
+                .inc();
+        }
         if let Some(claim) = self.claim.take() {
             // Only an answer that ended cleanly says what the upstream did.
             claim.settle_soon(if self.outcome == "completed" {
@@ -484,6 +547,7 @@ impl Drop for End {
 /// cut session aborts it.
 struct Tracked {
     chunks: Abortable<Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>>,
+    metrics: Arc<crate::metrics::Metrics>,
     end: Option<End>,
 }
 
@@ -508,7 +572,10 @@ impl Stream for Tracked {
                     end.outcome = "upstream_error";
                 }
             }
-            _ => {}
+            Poll::Ready(Some(Ok(chunk))) => {
+                self.metrics.streamed_bytes.inc_by(chunk.len() as u64);
+            }
+            Poll::Pending => {}
         }
         polled
     }

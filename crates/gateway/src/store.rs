@@ -209,6 +209,17 @@ impl SessionStore {
         }
     }
 
+    /// Whether the store answers (always, in memory).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Memory(_) => Ok(()),
+            Backend::Redis(manager) => {
+                let _: String = redis::cmd("PING").query_async(&mut manager.clone()).await?;
+                Ok(())
+            }
+        }
+    }
+
     /// When `session` ends at the latest (Unix seconds).
     pub fn expires_at(&self, session: &Session) -> u64 {
         (session.created_ms + self.absolute.as_millis() as u64) / 1000
