@@ -22,7 +22,9 @@ use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::markdown::Policy;
-use crate::transport::{CSRF_HEADER, Endpoint, is_plain_id};
+use assist_protocol::{MAX_ID_LEN, is_plain_id};
+
+use crate::transport::{CSRF_HEADER, Endpoint};
 use crate::ui::{HostSession, Panel};
 
 /// The storage key of a panel mounted without one.
@@ -97,7 +99,7 @@ impl MountOptions {
             && !is_plain_id(agent)
         {
             return Err(format!(
-                "mount options: agentId must be an id of letters, digits, '_' and '-' (got {agent:?})"
+                "mount options: agentId must be an id of at most {MAX_ID_LEN} letters, digits, '_' and '-' (got {agent:?})"
             ));
         }
         let theme = self.theme.unwrap_or_else(|| "auto".to_owned());
@@ -337,6 +339,20 @@ mod tests {
         assert_eq!(r.csrf_token.as_deref(), Some("tok"));
         assert_eq!(r.policy.image_prefixes, ["https://cdn.example/"]);
         assert_eq!(r.label.as_deref(), Some("Support Bot copilot"));
+    }
+
+    #[test]
+    fn an_agent_id_mounts_only_if_the_gateway_would_forward_it() {
+        let at_limit = "a".repeat(MAX_ID_LEN);
+        let r = resolve(&format!(r#"{{"agentId":"{at_limit}"}}"#)).unwrap();
+        assert!(
+            r.endpoint
+                .assist_url()
+                .ends_with(&format!("/{at_limit}/assist"))
+        );
+        let over = "a".repeat(MAX_ID_LEN + 1);
+        let error = resolve(&format!(r#"{{"agentId":"{over}"}}"#)).unwrap_err();
+        assert!(error.contains("agentId must be"), "{error}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Nothing here retries a request: a failure is reported once and the person decides.
 
 use assist_protocol::{
-    AssistRequest, ProblemDetails, StreamEvent, parse_json_result, parse_problem, sse,
+    AssistRequest, ProblemDetails, StreamEvent, is_plain_id, parse_json_result, parse_problem, sse,
 };
 use gloo_net::http::{Request, Response};
 use std::time::Duration;
@@ -55,16 +55,6 @@ impl Endpoint {
             None => format!("{}/api/v1/assist", self.base),
         }
     }
-}
-
-/// Whether `id` is a plain resource id (letters, digits, `_`, `-`): the only kind that goes
-/// into a request path.
-pub fn is_plain_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 128
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// How long a stream may stay silent before the turn gives up on it. The simulator and the
