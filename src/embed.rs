@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::markdown::Policy;
+use crate::markdown::ReplyPolicy;
 use assist_protocol::{MAX_ID_LEN, is_plain_id};
 
 use crate::transport::{CSRF_HEADER, Endpoint};
@@ -59,15 +59,15 @@ pub struct MountOptions {
     pub label: Option<String>,
 }
 
-/// Options checked and resolved: what the panel is built with.
+/// The options checked, with the defaults filled in: what a panel is built with.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Resolved {
+pub struct PanelConfig {
     pub endpoint: Endpoint,
     pub context: Option<Map<String, Value>>,
     pub storage_key: String,
     pub theme: String,
     pub csrf_token: Option<String>,
-    pub policy: Policy,
+    pub policy: ReplyPolicy,
     pub label: Option<String>,
 }
 
@@ -84,7 +84,7 @@ impl MountOptions {
     }
 
     /// Checks every option and fills in the defaults.
-    pub fn resolve(self) -> Result<Resolved, String> {
+    pub fn resolve(self) -> Result<PanelConfig, String> {
         let base = self.base.trim_end_matches('/').to_owned();
         if !(base.is_empty()
             || base.starts_with('/')
@@ -137,7 +137,7 @@ impl MountOptions {
         {
             return Err("mount options: label is empty".to_owned());
         }
-        Ok(Resolved {
+        Ok(PanelConfig {
             endpoint: Endpoint {
                 base,
                 agent_id: self.agent_id,
@@ -147,7 +147,7 @@ impl MountOptions {
             storage_key,
             theme,
             csrf_token: self.csrf_token,
-            policy: Policy {
+            policy: ReplyPolicy {
                 image_prefixes: self.image_prefixes,
             },
             label: self.label,
@@ -232,16 +232,16 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<MountHandle, JsError>
             .and_then(|s| s.as_string())
             .ok_or_else(|| JsError::new("mount options: not an object JSON can describe"))?
     };
-    let resolved = MountOptions::from_json(&json)
+    let config = MountOptions::from_json(&json)
         .and_then(MountOptions::resolve)
         .map_err(|e| JsError::new(&e))?;
-    mount_resolved(element, resolved).map_err(|e| JsError::new(&e))
+    mount_config(element, config).map_err(|e| JsError::new(&e))
 }
 
 /// Mounts a panel built from checked options (what `mount` and the dev page both do).
-pub fn mount_resolved(
+pub fn mount_config(
     element: web_sys::HtmlElement,
-    options: Resolved,
+    options: PanelConfig,
 ) -> Result<MountHandle, String> {
     console_error_panic_hook::set_once();
     let taken = MOUNTED.with(|m| {
@@ -260,7 +260,7 @@ pub fn mount_resolved(
     let host_session = HostSession::new(options.csrf_token.clone());
     let panel_session = host_session.clone();
     let view = leptos::mount::mount_to(element, move || {
-        let Resolved {
+        let PanelConfig {
             endpoint,
             context,
             storage_key,
@@ -303,7 +303,7 @@ pub fn mount_resolved(
 mod tests {
     use super::*;
 
-    fn resolve(json: &str) -> Result<Resolved, String> {
+    fn resolve(json: &str) -> Result<PanelConfig, String> {
         MountOptions::from_json(json).and_then(MountOptions::resolve)
     }
 

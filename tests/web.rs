@@ -456,12 +456,12 @@ fn md_blocks(host: &HtmlElement) -> Vec<web_sys::Element> {
 async fn finished_blocks_are_inserted_once_and_the_end_equals_rendering_the_whole() {
     use assist_protocol::{AssistResult, Delta, Progress, StepStatus};
     use flowyte_copilot::conversation::Turn;
-    use flowyte_copilot::markdown::{Policy, render};
-    use flowyte_copilot::ui::{ReplyView, StepsView};
+    use flowyte_copilot::markdown::{ReplyPolicy, render};
+    use flowyte_copilot::ui::{LiveTurn, ReplyView, StepsView};
 
     let host: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
-    let turn = RwSignal::new(Turn::new(1, "list my agents"));
+    let turn = LiveTurn::new(Turn::new(1, "list my agents"), Default::default());
     leptos::mount::mount_to(host.clone(), move || {
         view! { <StepsView turn=turn /> <ReplyView turn=turn /> }
     })
@@ -474,7 +474,7 @@ async fn finished_blocks_are_inserted_once_and_the_end_equals_rendering_the_whol
             ..Progress::default()
         })
     };
-    turn.update(|t| t.apply(step(StepStatus::Started)));
+    turn.apply(step(StepStatus::Started));
     leptos::task::tick().await;
     let steps: HtmlElement = find(&host, "details.turn-steps");
     assert!(
@@ -486,7 +486,7 @@ async fn finished_blocks_are_inserted_once_and_the_end_equals_rendering_the_whol
             .unwrap()
             .is_some()
     );
-    turn.update(|t| t.apply(step(StepStatus::Succeeded)));
+    turn.apply(step(StepStatus::Succeeded));
 
     let reply = "## Agents\n\nYou have **4 agents** and [docs](https://docs.flowyte.com):\n\n\
                  | Agent | Status |\n|---|---|\n| Support Bot | published |\n\n\
@@ -495,7 +495,7 @@ async fn finished_blocks_are_inserted_once_and_the_end_equals_rendering_the_whol
     let mut seen: Vec<(web_sys::Element, String)> = Vec::new();
     for piece in chars.chunks(5) {
         let text: String = piece.iter().collect();
-        turn.update(|t| t.apply(StreamEvent::Delta(Delta { text })));
+        turn.apply(StreamEvent::Delta(Delta { text }));
         leptos::task::tick().await;
         let blocks = md_blocks(&host);
         for (i, (node, html)) in seen.iter().enumerate() {
@@ -516,16 +516,14 @@ async fn finished_blocks_are_inserted_once_and_the_end_equals_rendering_the_whol
     );
     assert!(host.query_selector("script").unwrap().is_none());
 
-    turn.update(|t| {
-        t.apply(StreamEvent::Done(Some(AssistResult {
-            reply: reply.into(),
-            ..AssistResult::default()
-        })))
-    });
+    turn.apply(StreamEvent::Done(Some(AssistResult {
+        reply: reply.into(),
+        ..AssistResult::default()
+    })));
     leptos::task::tick().await;
     assert!(host.query_selector(".md-tail").unwrap().is_none());
     let dom: String = md_blocks(&host).iter().map(|b| b.inner_html()).collect();
-    assert_eq!(dom, render(reply, &Policy::default()));
+    assert_eq!(dom, render(reply, &ReplyPolicy::default()));
     for (i, (node, _)) in seen.iter().enumerate() {
         assert!(
             node.is_same_node(Some(&md_blocks(&host)[i])),
