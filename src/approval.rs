@@ -290,44 +290,28 @@ mod tests {
     #[test]
     fn a_card_settles_from_how_its_approval_ended() {
         use crate::conversation::{Failure, TurnError};
-        let failed = |status| {
-            Ending::Failed(Box::new(Failure {
+        use assist_protocol::ProblemDetails;
+        let refused = ProblemDetails::new(409, "Stale confirmation", "Already carried out.");
+        let cases = [
+            (
+                409,
+                Some(refused),
+                CardState::Stale("Already carried out.".into()),
+            ),
+            (409, None, CardState::Stale(NO_LONGER_HELD.into())),
+            (502, None, CardState::Failed("Conflict".into())),
+        ];
+        for (status, problem, expected) in cases {
+            let ending = Ending::Failed(Box::new(Failure {
                 error: TurnError::new("Conflict", None),
                 status: Some(status),
-                problem: Some(assist_protocol::ProblemDetails::new(
-                    status,
-                    "Stale confirmation",
-                    "Already carried out.",
-                )),
+                problem,
                 before_acceptance: true,
-            }))
-        };
-        let mut turn = Turn::new(1, "Approve: x");
-        let refused = failed(409);
-        turn.end(&refused);
-        assert_eq!(
-            settlement(&turn, &refused),
-            CardState::Stale("Already carried out.".into())
-        );
-        let untold = Ending::Failed(Box::new(Failure {
-            problem: None,
-            ..match failed(409) {
-                Ending::Failed(f) => *f,
-                _ => unreachable!(),
-            }
-        }));
-        assert_eq!(
-            settlement(&turn, &untold),
-            CardState::Stale(NO_LONGER_HELD.into())
-        );
-
-        let mut turn = Turn::new(2, "Approve: x");
-        let bad_gateway = failed(502);
-        turn.end(&bad_gateway);
-        assert_eq!(
-            settlement(&turn, &bad_gateway),
-            CardState::Failed("Conflict".into())
-        );
+            }));
+            let mut turn = Turn::new(1, "Approve: x");
+            turn.end(&ending);
+            assert_eq!(settlement(&turn, &ending), expected, "{status}");
+        }
         let mut stopped = Turn::new(3, "Approve: x");
         stopped.end(&Ending::Stopped);
         assert_eq!(

@@ -1,7 +1,7 @@
 //! The page's gateway session: one for every panel on the page (and every tab of the site), as
 //! they share its cookie.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use js_sys::Promise;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -39,8 +39,9 @@ pub async fn session_token(endpoint: &Endpoint) -> Result<String, TransportError
         s.borrow_mut()
             .insert(base.clone(), Session::Starting(answered))
     });
-    let result = match join_session(endpoint).await {
-        Err(TransportError::SessionExpired(_)) => start_session(endpoint).await,
+    let url = format!("{}/session", endpoint.base);
+    let result = match session_request(Request::get(&url)).await {
+        Err(TransportError::SessionExpired(_)) => session_request(Request::post(&url)).await,
         other => other,
     };
     SESSIONS.with(|s| {
@@ -84,16 +85,13 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
-/// `GET /session`: the CSRF token of the session the cookie names (401 when there is none).
-async fn join_session(endpoint: &Endpoint) -> Result<String, TransportError> {
-    let response = Request::get(&format!("{}/session", endpoint.base))
+/// `GET /session` joins the session the cookie names (401 when there is none); `POST /session`
+/// starts one (development sign-in). Either answers with the session's CSRF token.
+async fn session_request(request: RequestBuilder) -> Result<String, TransportError> {
+    let response = request
         .send()
         .await
         .map_err(|e| TransportError::Network(e.to_string()))?;
-    session_info(response).await
-}
-
-async fn session_info(response: Response) -> Result<String, TransportError> {
     if !response.ok() {
         return Err(http_error(response).await);
     }
@@ -102,13 +100,4 @@ async fn session_info(response: Response) -> Result<String, TransportError> {
         .await
         .map_err(|e| TransportError::Network(e.to_string()))?;
     Ok(info.csrf_token)
-}
-
-/// Starts a gateway session (development sign-in) and returns its CSRF token.
-async fn start_session(endpoint: &Endpoint) -> Result<String, TransportError> {
-    let response = Request::post(&format!("{}/session", endpoint.base))
-        .send()
-        .await
-        .map_err(|e| TransportError::Network(e.to_string()))?;
-    session_info(response).await
 }

@@ -105,6 +105,19 @@ fn CardView(
     let status = move || entry.card.with(|c| c.state.status());
     let is = move |s: &str| state_name() == s;
     let title = summary.clone();
+    // Approve, or Retry after a failure: the same request, only while nothing else is out.
+    let approve_button = move |class: &'static str, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class=class
+                disabled=move || state.busy()
+                on:click=move |_| state.approve(vec![entry])
+            >
+                {label}
+            </button>
+        }
+    };
     view! {
         <article
             class="approval-card"
@@ -130,28 +143,12 @@ fn CardView(
             <p class="approval-status" role="status">{status}</p>
             <div class="approval-actions">
                 <Show when=move || is("pending")>
-                    <button
-                        type="button"
-                        class="approve"
-                        disabled=move || state.busy()
-                        on:click=move |_| state.approve(vec![entry])
-                    >
-                        "Approve"
-                    </button>
+                    {approve_button("approve", "Approve")}
                     <button type="button" class="reject" on:click=move |_| state.reject(entry)>
                         "Reject"
                     </button>
                 </Show>
-                <Show when=move || is("failed")>
-                    <button
-                        type="button"
-                        class="retry"
-                        disabled=move || state.busy()
-                        on:click=move |_| state.approve(vec![entry])
-                    >
-                        "Retry"
-                    </button>
-                </Show>
+                <Show when=move || is("failed")>{approve_button("retry", "Retry")}</Show>
             </div>
         </article>
     }

@@ -5,10 +5,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlButtonElement, HtmlElement};
 
-use crate::support::{
-    Gateway, agents_gateway, ask, assist_requests, document, find, host_element, mount_panel,
-    options, pause, until, until_shown,
-};
+use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn a_double_click_on_approve_sends_one_request_with_the_item_as_received() {
@@ -21,9 +18,8 @@ async fn a_double_click_on_approve_sends_one_request_with_the_item_as_received()
         [200, "text/event-stream", proposal],
         [200, "text/event-stream", released],
     ]);
-    let _gateway = Gateway::new().latency(50).queue(&answers).install();
-    let host = mount_panel();
-    leptos::task::tick().await;
+    let _gateway = answering(answers);
+    let host = mount_panel().await;
     ask(&host, "release the number ending 4421").await;
     until_shown(
         "the approval card",
@@ -99,9 +95,8 @@ async fn a_refused_approval_is_stale_a_failed_one_waits_for_retry_and_reject_sen
             "event:done\ndata:{\"reply\":\"Revoked.\",\"threadId\":\"thr_8\"}\n\n"
         ],
     ]);
-    let _gateway = Gateway::new().latency(50).queue(&answers).install();
-    let host = mount_panel();
-    leptos::task::tick().await;
+    let _gateway = answering(answers);
+    let host = mount_panel().await;
     ask(&host, "revoke my keys").await;
     until("three cards", || {
         host.query_selector_all(".approval-card[data-state=pending]")
@@ -181,9 +176,8 @@ async fn approve_all_sends_the_checked_cards_in_one_request_and_a_new_message_ex
         [200, "text/event-stream", third],
         [200, "text/event-stream", later],
     ]);
-    let _gateway = Gateway::new().latency(50).queue(&answers).install();
-    let host = mount_panel();
-    leptos::task::tick().await;
+    let _gateway = answering(answers);
+    let host = mount_panel().await;
     ask(&host, "remove skills").await;
     until("two cards", || {
         host.query_selector_all(".approval-card[data-state=pending]")
@@ -267,9 +261,8 @@ async fn a_proposal_from_a_cut_stream_stays_a_card_and_approves_in_its_thread() 
             "event:done\ndata:{\"reply\":\"Released.\",\"threadId\":\"thr_c\"}\n\n"
         ],
     ]);
-    let _gateway = Gateway::new().latency(50).queue(&answers).install();
-    let host = mount_panel();
-    leptos::task::tick().await;
+    let _gateway = answering(answers);
+    let host = mount_panel().await;
     ask(&host, "hello").await;
     until_shown("the first turn", &host, ".turn[data-phase=done]").await;
     ask(&host, "release the number ending 7730").await;

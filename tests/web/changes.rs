@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlButtonElement, HtmlElement};
 
-use crate::support::{Gateway, ask, find, mount_panel, until_shown};
+use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
@@ -17,10 +17,7 @@ async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
         "event:mutation\ndata:{create}\n\nevent:mutation\ndata:{update}\n\n\
          event:done\ndata:{{\"reply\":\"Done.\",\"threadId\":\"thr_1\",\"appliedMutations\":[{create},{update}]}}\n\n"
     );
-    let _gateway = Gateway::new()
-        .latency(50)
-        .queue(&serde_json::json!([[200, "text/event-stream", stream]]))
-        .install();
+    let _gateway = answering(serde_json::json!([[200, "text/event-stream", stream]]));
     js_sys::Function::new_no_args(
         "window.__applied = [];
          document.addEventListener('flowyte-copilot:changes-applied', (e) => window.__applied.push(e.detail));",
@@ -28,8 +25,7 @@ async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
     .call0(&wasm_bindgen::JsValue::NULL)
     .unwrap();
 
-    let host = mount_panel();
-    leptos::task::tick().await;
+    let host = mount_panel().await;
     ask(&host, "add an order-lookup skill").await;
     until_shown("the turn to end", &host, ".turn[data-phase=done]").await;
     leptos::task::tick().await;
@@ -47,19 +43,9 @@ async fn applied_changes_show_as_a_plan_once_each_and_the_host_hears_of_them() {
         2,
         "a frame and the result report each change once"
     );
-    let headings: Vec<String> = {
-        let list = region.query_selector_all("h4").unwrap();
-        (0..list.length())
-            .map(|i| list.get(i).unwrap().text_content().unwrap())
-            .collect()
-    };
+    let headings = texts(&region, "h4");
     assert_eq!(headings, ["Skills", "Agents"]);
-    let symbols: Vec<String> = {
-        let list = region.query_selector_all(".plan-symbol").unwrap();
-        (0..list.length())
-            .map(|i| list.get(i).unwrap().text_content().unwrap())
-            .collect()
-    };
+    let symbols = texts(&region, ".plan-symbol");
     assert_eq!(symbols, ["+", "~"]);
     let text = region.text_content().unwrap();
     assert!(text.contains("POST /agents/agt_0001/skills") && text.contains("createSkill"));

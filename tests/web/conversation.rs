@@ -5,10 +5,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlTextAreaElement};
 
-use crate::support::{
-    Gateway, ask, assist_requests, copied, document, find, mount_panel, mount_panel_at, pause,
-    stub_clipboard, until, until_shown,
-};
+use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn the_empty_state_suggests_requests_and_a_finished_turn_is_announced_once() {
@@ -19,12 +16,8 @@ async fn the_empty_state_suggests_requests_and_a_finished_turn_is_announced_once
         "event:mutation\ndata:{mutation}\n\nevent:confirmation\ndata:{item}\n\n\
          event:done\ndata:{{\"reply\":\"Done.\",\"threadId\":\"thr_s\",\"appliedMutations\":[{mutation}],\"pendingConfirmations\":[{item}]}}\n\n"
     );
-    let _gateway = Gateway::new()
-        .latency(50)
-        .queue(&serde_json::json!([[200, "text/event-stream", stream]]))
-        .install();
-    let host = mount_panel();
-    leptos::task::tick().await;
+    let _gateway = answering(serde_json::json!([[200, "text/event-stream", stream]]));
+    let host = mount_panel().await;
 
     let suggestion: HtmlButtonElement = find(&host, ".copilot-empty button.suggestion");
     assert_eq!(suggestion.text_content().as_deref(), Some("List my agents"));
@@ -69,9 +62,8 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
             "event:done\ndata:{\"reply\":\"You have **4 agents**.\",\"threadId\":\"thr_t\"}\n\n"
         ],
     ]);
-    let _gateway = Gateway::new().latency(50).queue(&answers).install();
-    let host = mount_panel();
-    leptos::task::tick().await;
+    let _gateway = answering(answers);
+    let host = mount_panel().await;
     let panel: HtmlElement = find(&host, "section.copilot");
     assert_eq!(panel.get_attribute("data-theme").as_deref(), Some("auto"));
 
@@ -129,7 +121,7 @@ async fn a_reload_restores_the_thread_its_changes_and_its_cards() {
             "pendingConfirmations":[{revoke},{release}]}}"#
     );
     let answers = serde_json::json!([[200, "application/json", thread]]);
-    let _gateway = Gateway::new().latency(50).queue(&answers).install();
+    let _gateway = answering(answers);
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage
         .set_item("test-restore", r#"{"threadId":"thr_r"}"#)

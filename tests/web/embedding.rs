@@ -4,30 +4,20 @@ use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
 use crate::support::requests as support_requests;
-use crate::support::{
-    aborted, agents_gateway, ask, find, host_element, host_events, mount_error, options, pause,
-    stored, until, until_shown,
-};
+use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
     let _gateway = agents_gateway();
     let left = host_element("left", 400);
     let right = host_element("right", 400);
-    let left_panel = flowyte_copilot::mount(
-        left.clone().into(),
-        options(
-            r#"{"agentId":"agt_0001","storageKey":"embed-left","context":{"page":"agents","agentId":"agt_0001"},
-                "csrfHeader":"X-Host-CSRF","csrfToken":"host-token","theme":"dark"}"#,
-        ),
+    let left_panel = mount_with(
+        &left,
+        r#"{"agentId":"agt_0001","storageKey":"embed-left","context":{"page":"agents","agentId":"agt_0001"},
+            "csrfHeader":"X-Host-CSRF","csrfToken":"host-token","theme":"dark"}"#,
     )
-    .unwrap();
-    let right_panel = flowyte_copilot::mount(
-        right.clone().into(),
-        options(r#"{"storageKey":"embed-right","theme":"light"}"#),
-    )
-    .unwrap();
-    leptos::task::tick().await;
+    .await;
+    let right_panel = mount_with(&right, r#"{"storageKey":"embed-right","theme":"light"}"#).await;
     let theme = |host: &HtmlElement| {
         find::<HtmlElement>(host, "section.copilot").get_attribute("data-theme")
     };
@@ -118,12 +108,7 @@ async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
     assert_eq!(left.child_element_count(), 0);
     assert_eq!(right.query_selector_all(".turn").unwrap().length(), 1);
     // Its key is free again.
-    let again = flowyte_copilot::mount(
-        spare.clone().into(),
-        options(r#"{"storageKey":"embed-left"}"#),
-    )
-    .unwrap();
-    leptos::task::tick().await;
+    let again = mount_with(&spare, r#"{"storageKey":"embed-left"}"#).await;
     assert!(spare.query_selector("section.copilot").unwrap().is_some());
     again.unmount();
     right_panel.unmount();
@@ -133,12 +118,11 @@ async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
 async fn unmounting_mid_stream_cancels_the_request() {
     let _gateway = agents_gateway();
     let element = host_element("cancel", 300);
-    let panel = flowyte_copilot::mount(
-        element.clone().into(),
-        options(r#"{"agentId":"agt_0002","storageKey":"embed-cancel"}"#),
+    let panel = mount_with(
+        &element,
+        r#"{"agentId":"agt_0002","storageKey":"embed-cancel"}"#,
     )
-    .unwrap();
-    leptos::task::tick().await;
+    .await;
     ask(&element, "something slow").await;
     until("the partial reply", || {
         element
@@ -153,12 +137,7 @@ async fn unmounting_mid_stream_cancels_the_request() {
     // The module lives on after the cancelled task wakes up to a panel that is gone.
     pause(50).await;
     let next = host_element("after", 200);
-    let other = flowyte_copilot::mount(
-        next.clone().into(),
-        options(r#"{"storageKey":"embed-after"}"#),
-    )
-    .unwrap();
-    leptos::task::tick().await;
+    let other = mount_with(&next, r#"{"storageKey":"embed-after"}"#).await;
     assert!(next.query_selector("textarea").unwrap().is_some());
     assert!(
         host_events("cancel").is_empty(),
@@ -179,14 +158,11 @@ async fn an_agent_id_mounts_only_if_the_gateway_would_forward_it() {
     assert!(error.contains("agentId"), "{error}");
     assert_eq!(element.child_element_count(), 0, "nothing mounted");
 
-    let panel = flowyte_copilot::mount(
-        element.clone().into(),
-        options(&format!(
-            r#"{{"agentId":"{longest}","storageKey":"embed-long"}}"#
-        )),
+    let panel = mount_with(
+        &element,
+        &format!(r#"{{"agentId":"{longest}","storageKey":"embed-long"}}"#),
     )
-    .unwrap();
-    leptos::task::tick().await;
+    .await;
     ask(&element, "hello").await;
     until_shown("the reply", &element, ".turn[data-phase=done]").await;
     let last = support_requests().last().cloned().unwrap();

@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlButtonElement, HtmlElement};
 
-use crate::support::{Answer, Gateway, Installed, ask, find, frame, host_element, options, until};
+use crate::support::*;
 
 /// A reply of `count` paragraphs, one every `every_ms`, then `done`.
 fn slow_reply(count: u32, every_ms: u32) -> Installed {
@@ -30,12 +30,7 @@ fn slow_reply(count: u32, every_ms: u32) -> Installed {
 async fn the_log_follows_the_reply_until_the_person_scrolls_up_then_offers_jump_to_latest() {
     let _gateway = slow_reply(60, 25);
     let element = host_element("scroll", 320);
-    let panel = flowyte_copilot::mount(
-        element.clone().into(),
-        options(r#"{"storageKey":"embed-scroll"}"#),
-    )
-    .unwrap();
-    leptos::task::tick().await;
+    let panel = mount_with(&element, r#"{"storageKey":"embed-scroll"}"#).await;
     let log: HtmlElement = find(&element, "[role=log]");
     let paragraphs = || log.query_selector_all(".turn-reply p").unwrap().length();
     let at_end = || log.scroll_height() - log.scroll_top() - log.client_height() <= 24;

@@ -4,27 +4,19 @@
 use wasm_bindgen_test::*;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlTextAreaElement};
 
-use crate::support::{
-    agents_gateway, ask, find, host_element, host_events, options, pause, replace_session,
-    requests, until, until_shown,
-};
+use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn panels_on_a_page_share_one_session_and_a_replaced_one_is_joined_not_resent() {
     let _gateway = agents_gateway();
     let left = host_element("share-left", 300);
     let right = host_element("share-right", 300);
-    let left_panel = flowyte_copilot::mount(
-        left.clone().into(),
-        options(r#"{"agentId":"agt_0001","storageKey":"share-left"}"#),
+    let left_panel = mount_with(&left, r#"{"agentId":"agt_0001","storageKey":"share-left"}"#).await;
+    let right_panel = mount_with(
+        &right,
+        r#"{"agentId":"agt_0002","storageKey":"share-right"}"#,
     )
-    .unwrap();
-    let right_panel = flowyte_copilot::mount(
-        right.clone().into(),
-        options(r#"{"agentId":"agt_0002","storageKey":"share-right"}"#),
-    )
-    .unwrap();
-    leptos::task::tick().await;
+    .await;
     let done = |host: &HtmlElement| {
         host.query_selector_all(".turn[data-phase=done]")
             .unwrap()
@@ -89,14 +81,9 @@ async fn panels_on_a_page_share_one_session_and_a_replaced_one_is_joined_not_res
 async fn a_refused_host_session_is_the_hosts_to_renew_with_set_csrf_token() {
     let _gateway = agents_gateway();
     let element = host_element("renew", 300);
-    let panel = flowyte_copilot::mount(
-        element.clone().into(),
-        options(
+    let panel = mount_with(&element,
             r#"{"agentId":"agt_0003","storageKey":"embed-renew","csrfHeader":"X-Host-CSRF","csrfToken":"expired-token"}"#,
-        ),
-    )
-    .unwrap();
-    leptos::task::tick().await;
+        ).await;
     ask(&element, "hello").await;
     until_shown("the refusal", &element, ".turn[data-phase=failed]").await;
     until("the error event", || !host_events("renew").is_empty()).await;

@@ -6,10 +6,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlTextAreaElement};
 
-use crate::support::{
-    Answer, Gateway, ask, copied, document, find, mount_panel, stub_clipboard, type_message, until,
-    until_shown,
-};
+use crate::support::document;
+use crate::support::*;
 
 fn md_blocks(host: &HtmlElement) -> Vec<web_sys::Element> {
     let list = host.query_selector_all(".md-block:not(.md-tail)").unwrap();
@@ -20,8 +18,7 @@ fn md_blocks(host: &HtmlElement) -> Vec<web_sys::Element> {
 
 #[wasm_bindgen_test]
 async fn the_panel_has_a_message_box_a_send_button_and_a_conversation_log() {
-    let host = mount_panel();
-    leptos::task::tick().await;
+    let host = mount_panel().await;
 
     let log: HtmlElement = find(&host, "[role=log][aria-label=Conversation]");
     assert_eq!(log.get_attribute("aria-busy").as_deref(), Some("false"));
@@ -44,8 +41,7 @@ async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
     let _gateway = Gateway::new()
         .then(Answer::stream("event:delta\ndata:{\"text\":\"Half a **reply\"}\n\n").left_open())
         .install();
-    let host = mount_panel();
-    leptos::task::tick().await;
+    let host = mount_panel().await;
     ask(&host, "release the number ending 4421").await;
 
     let reply_is = |text: &str| {

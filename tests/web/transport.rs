@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::AbortController;
 
-use crate::support::{Answer, Gateway, IDLE, requests};
+use crate::support::*;
 
 /// A ReadableStream of the given byte chunks, built in the page (no network). It closes after
 /// the last chunk, or stays open (like a stalled server) when `close` is false.

@@ -20,15 +20,17 @@ pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// Mounts a fresh panel in its own container and returns the container.
-pub fn mount_panel() -> HtmlElement {
+/// Mounts a fresh panel in its own container and returns the container, rendered.
+pub async fn mount_panel() -> HtmlElement {
     // Each panel keeps its thread under its own key: tests share the page's localStorage.
     static MOUNTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let key = format!(
         "test-panel-{}",
         MOUNTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
     );
-    mount_panel_at(key)
+    let host = mount_panel_at(key);
+    leptos::task::tick().await;
+    host
 }
 
 /// Mounts a fresh panel keeping its thread under `storage_key`.
@@ -48,6 +50,27 @@ pub fn find<T: JsCast>(host: &HtmlElement, selector: &str) -> T {
         .unwrap()
         .unwrap_or_else(|| panic!("no element matches {selector}"))
         .unchecked_into()
+}
+
+/// The text of each element in `root` matching `selector`, in order.
+pub fn texts(root: &HtmlElement, selector: &str) -> Vec<String> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .map(|i| list.get(i).unwrap().text_content().unwrap_or_default())
+        .collect()
+}
+
+/// A fake gateway answering the assist requests in order from `[status, contentType, body]`
+/// triples, each 50 ms late (a double click lands while it waits).
+pub fn answering(answers: serde_json::Value) -> Installed {
+    Gateway::new().latency(50).queue(&answers).install()
+}
+
+/// Mounts a panel in `element` as a host page does, with the options `json`.
+pub async fn mount_with(element: &HtmlElement, json: &str) -> flowyte_copilot::MountHandle {
+    let handle = flowyte_copilot::mount(element.clone().into(), options(json)).unwrap();
+    leptos::task::tick().await;
+    handle
 }
 
 /// Lets the page's tasks and timers run for `ms` milliseconds.
