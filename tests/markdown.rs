@@ -2,7 +2,7 @@
 //! corpus, and "streaming equals whole" over many chunkings.
 #![cfg(not(target_arch = "wasm32"))]
 
-use flowyte_copilot::markdown::{Policy, StreamRenderer, render, safe_link};
+use flowyte_copilot::markdown::{ReplyPolicy, StreamRenderer, render, safe_link};
 
 // ---------------------------------------------------------------------------------------------
 // An HTML checker for our own output: every tag is one the renderer may make, with only the
@@ -134,7 +134,7 @@ fn check(case: &str, html: &str) {
 /// Renders `md` whole and streamed (3 bytes at a time), checking every HTML the panel would
 /// insert on the way.
 fn check_everywhere(case: &str, md: &str) {
-    let policy = Policy::default();
+    let policy = ReplyPolicy::default();
     check(case, &render(md, &policy));
     let mut stream = StreamRenderer::new(policy);
     for piece in chunks(md, 3) {
@@ -295,7 +295,7 @@ fn the_xss_corpus_renders_nothing_executable() {
 fn safe_links_stay_links() {
     let html = render(
         "[a](https://ok.example) <https://auto.example> [m](MAILTO:x@y.example) [h](HTTP://x.example)",
-        &Policy::default(),
+        &ReplyPolicy::default(),
     );
     assert_eq!(html.matches("<a href=").count(), 4, "{html}");
 }
@@ -433,7 +433,7 @@ fn commonmark_spec_examples_within_the_policy_render_as_the_spec_says() {
     let mut failed = Vec::new();
     for example in examples.iter().filter(|e| !outside_policy(e)) {
         run += 1;
-        let ours = without_additions(&render(&example.markdown, &Policy::default()));
+        let ours = without_additions(&render(&example.markdown, &ReplyPolicy::default()));
         if ours != dequote(&example.html) {
             failed.push(format!(
                 "#{} ({}): {:?}\n  spec: {:?}\n  ours: {:?}",
@@ -522,7 +522,7 @@ fn random_chunks(text: &str, seed: u64) -> Vec<String> {
 }
 
 fn streamed(pieces: &[String]) -> (String, usize) {
-    let mut stream = StreamRenderer::new(Policy::default());
+    let mut stream = StreamRenderer::new(ReplyPolicy::default());
     let mut finished_while_streaming = 0;
     for piece in pieces {
         finished_while_streaming += stream.push(piece).finished.len();
@@ -537,7 +537,7 @@ fn streaming_in_any_chunks_ends_equal_to_rendering_the_whole() {
     let mut chunkings = 0;
     let mut finished = 0;
     for doc in &docs {
-        let whole = render(doc, &Policy::default());
+        let whole = render(doc, &ReplyPolicy::default());
         for size in 1..=17 {
             let (html, n) = streamed(&chunks(doc, size));
             assert_eq!(html, whole, "chunks of {size}: {doc:?}");
@@ -560,7 +560,7 @@ fn streaming_in_any_chunks_ends_equal_to_rendering_the_whole() {
 #[test]
 fn a_long_reply_keeps_its_finished_blocks_and_re_renders_only_the_tail() {
     let paragraph = "Calls to Support Bot failed when the order lookup timed out. ";
-    let mut stream = StreamRenderer::new(Policy::default());
+    let mut stream = StreamRenderer::new(ReplyPolicy::default());
     let mut largest_tail = 0;
     let mut text = String::new();
     for i in 0..600 {
@@ -583,7 +583,10 @@ fn a_long_reply_keeps_its_finished_blocks_and_re_renders_only_the_tail() {
         "the tail stays one paragraph: {largest_tail} bytes"
     );
     stream.finish();
-    assert_eq!(stream.blocks().concat(), render(&text, &Policy::default()));
+    assert_eq!(
+        stream.blocks().concat(),
+        render(&text, &ReplyPolicy::default())
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,7 +612,7 @@ fn render_reply_prints_what_the_panel_inserts_whole_or_streamed() {
               Release it? [Docs](https://docs.flowyte.com) <b>no html</b> — “quotes” é\n";
     let whole = render_reply(&[], md.as_bytes());
     assert!(whole.status.success());
-    let expected = render(md, &Policy::default());
+    let expected = render(md, &ReplyPolicy::default());
     assert_eq!(String::from_utf8(whole.stdout).unwrap(), expected);
     // Odd chunk sizes split the multi-byte characters; the result is the same.
     for n in ["1", "2", "3", "7", "64"] {

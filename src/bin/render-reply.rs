@@ -11,7 +11,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use flowyte_copilot::markdown::{Policy, render, render_streamed};
+use flowyte_copilot::markdown::{ReplyPolicy, render, render_streamed};
 
 const USAGE: &str = "usage: render-reply [--stream N] < reply.md";
 
@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         eprintln!("render-reply: cannot read stdin: {error}");
         return ExitCode::FAILURE;
     }
-    let policy = Policy::default();
+    let policy = ReplyPolicy::default();
     let html = match stream {
         None => match std::str::from_utf8(&input) {
             Ok(text) => render(text, &policy),

@@ -10,7 +10,7 @@ use crate::changes::{Field, Totals, plan};
 #[component]
 pub fn ChangesView(
     #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
-    /// See [`super::approvals::ApprovalsView`]'s `panel_name`.
+    /// See [`super::approval::ApprovalsView`]'s `panel_name`.
     #[prop(default = None)]
     panel_name: Option<String>,
 ) -> impl IntoView {

@@ -4,44 +4,54 @@ use assist_protocol::StepStatus;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::conversation::{Phase, Turn};
-use crate::markdown::{Policy, StreamRenderer};
+use super::turn::LiveTurn;
+use crate::conversation::Phase;
+use crate::markdown::{ReplyPolicy, StreamRenderer};
 
 /// The reply: finished blocks are inserted once and kept; only the open tail block is
 /// replaced per delta. Every HTML string comes from [`crate::markdown`], which writes only
 /// markup its policy allows. The block elements are made here rather than by the view, so each
 /// holds exactly the renderer's HTML and is never rebuilt.
 #[component]
-pub fn ReplyView(turn: RwSignal<Turn>) -> impl IntoView {
+pub fn ReplyView(turn: LiveTurn) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
     // The panel provides its policy (the host's image allow-list); a bare view gets the default.
-    let policy = use_context::<Policy>().unwrap_or_default();
+    let policy = use_context::<ReplyPolicy>().unwrap_or_default();
     let dom = StoredValue::new_local(ReplyDom::new(policy));
     Effect::new(move |_| {
         let Some(root) = container.get() else {
             return;
         };
-        // Only a finished reply is rendered as a whole document. A reply cut short (stopped,
-        // interrupted, failed) stays as it was shown while it streamed: an emphasis still open
-        // stays emphasis rather than turning back into its `**`.
-        turn.with(|t| {
-            dom.update_value(|dom| dom.update(&root, &t.reply, t.phase == Phase::Done));
+        turn.with_reply(|reply, phase| {
+            dom.update_value(|dom| {
+                if phase == Phase::Done {
+                    dom.finish(&root, reply);
+                } else {
+                    // Append-only until `done` (`Turn::reply`): what is new is what lies past
+                    // the text already rendered. A reply cut short (stopped, interrupted,
+                    // failed) stays as it was shown while it streamed: an emphasis still open
+                    // stays emphasis rather than turning back into its `**`.
+                    let delta = reply.get(dom.rendered_len()..);
+                    debug_assert!(delta.is_some(), "the reply shrank while streaming");
+                    dom.append(&root, delta.unwrap_or_default());
+                }
+            });
         });
     });
     view! { <div class="turn-reply" node_ref=container on:click=copy_code></div> }
 }
 
-/// The reply's DOM under one container, kept up to date with the reply text: what
+/// The reply's DOM under one container, fed the reply's deltas as they arrive: what
 /// [`ReplyView`] runs on every change (public so the benchmark times exactly this).
 pub struct ReplyDom {
-    policy: Policy,
+    policy: ReplyPolicy,
     renderer: StreamRenderer,
     blocks: Blocks,
     finished: bool,
 }
 
 impl ReplyDom {
-    pub fn new(policy: Policy) -> Self {
+    pub fn new(policy: ReplyPolicy) -> Self {
         Self {
             renderer: StreamRenderer::new(policy.clone()),
             policy,
@@ -50,32 +60,44 @@ impl ReplyDom {
         }
     }
 
-    /// Brings the blocks under `root` up to `reply`: the new text goes through the stream
-    /// renderer, finished blocks are appended, the tail replaced; `ended` finishes the reply.
-    pub fn update(&mut self, root: &web_sys::Element, reply: &str, ended: bool) {
+    /// How much of the reply (bytes) is rendered.
+    pub fn rendered_len(&self) -> usize {
+        self.renderer.text().len()
+    }
+
+    /// Renders `delta`, the text that follows what is rendered: finished blocks are appended,
+    /// the tail replaced. Nothing changes once the reply is finished.
+    pub fn append(&mut self, root: &web_sys::Element, delta: &str) {
+        if delta.is_empty() || self.finished {
+            return;
+        }
+        let update = self.renderer.push(delta);
+        for html in &update.finished {
+            self.blocks.push(root, html);
+        }
+        self.blocks.set_tail(root, &update.tail);
+    }
+
+    /// Finishes the reply as `reply`, the turn's final text, rendered as a whole document. When
+    /// it continues what streamed (it usually equals it), the blocks shown stay and only what
+    /// the whole document renders differently is replaced; otherwise it starts over.
+    pub fn finish(&mut self, root: &web_sys::Element, reply: &str) {
+        if self.finished {
+            return;
+        }
         if !reply.starts_with(self.renderer.text()) {
-            // The final reply is not the streamed text grown: start over.
             self.renderer = StreamRenderer::new(self.policy.clone());
             self.blocks.clear();
-            self.finished = false;
         }
-        let delta = &reply[self.renderer.text().len()..];
-        if !delta.is_empty() && !self.finished {
-            let update = self.renderer.push(delta);
-            for html in &update.finished {
-                self.blocks.push(root, html);
-            }
-            self.blocks.set_tail(root, &update.tail);
+        let rest = &reply[self.rendered_len()..];
+        self.append(root, rest);
+        self.finished = true;
+        let (from, rest) = self.renderer.finish();
+        self.blocks.truncate(from);
+        for html in &rest {
+            self.blocks.push(root, html);
         }
-        if ended && !self.finished {
-            self.finished = true;
-            let (from, rest) = self.renderer.finish();
-            self.blocks.truncate(from);
-            for html in &rest {
-                self.blocks.push(root, html);
-            }
-            self.blocks.set_tail(root, "");
-        }
+        self.blocks.set_tail(root, "");
     }
 }
 
@@ -179,12 +201,12 @@ async fn sleep_ms(ms: i32) {
 /// The copilot's steps: a live list while the turn runs (a spinner on the running step, a
 /// mark when one succeeded or failed), folded into "N steps" when it ends.
 #[component]
-pub fn StepsView(turn: RwSignal<Turn>) -> impl IntoView {
-    let ended = move || turn.with(|t| t.phase.is_final());
-    let count = move || turn.with(|t| t.steps.len());
+pub fn StepsView(turn: LiveTurn) -> impl IntoView {
+    let ended = move || turn.with_steps(|_, ended| ended);
+    let count = move || turn.with_steps(|steps, _| steps.len());
     let items = move || {
-        turn.with(|t| {
-            t.steps
+        turn.with_steps(|steps, _| {
+            steps
                 .iter()
                 .map(|step| {
                     let (mark, status, said) = match step.status {

@@ -1,19 +1,128 @@
-//! One turn: the person's message, the copilot's steps and its reply.
+//! One turn: how the panel holds it ([`LiveTurn`]) and how it shows ([`TurnView`]: the person's
+//! message, the copilot's steps and its reply).
 
+use assist_protocol::{AppliedMutation, AssistRequest, StreamEvent};
 use leptos::prelude::*;
 
+use super::controller::PanelState;
 use super::reply::{ReplyView, StepsView, copy_text};
-use crate::conversation::{Phase, Turn};
+use crate::conversation::{Changed, Ending, Phase, Step, Turn, TurnError};
 
-/// Renders one turn from its signal. `on_retry` (for turns the person sent; an approval's
-/// retry lives on its card) sends the same request again, only when the person presses Retry.
+/// A turn as the panel holds it: the pure [`Turn`] (not reactive) and one trigger per part the
+/// views show. [`LiveTurn::apply`] wakes only the parts an event [`Changed`], so a delta
+/// re-renders the reply and nothing else. Reading a part tracks that part's trigger.
+#[derive(Clone, Copy)]
+pub struct LiveTurn {
+    /// The list key, unique in the panel.
+    pub id: u64,
+    turn: StoredValue<Turn>,
+    /// The request that started it (a retry resends it; an approval repeats its message).
+    origin: StoredValue<AssistRequest>,
+    phase: Trigger,
+    steps: Trigger,
+    reply: Trigger,
+    mutations: Trigger,
+}
+
+impl LiveTurn {
+    /// Holds `turn`, started by `origin`, under the current reactive owner.
+    pub fn new(turn: Turn, origin: AssistRequest) -> Self {
+        Self {
+            id: turn.id,
+            turn: StoredValue::new(turn),
+            origin: StoredValue::new(origin),
+            phase: Trigger::new(),
+            steps: Trigger::new(),
+            reply: Trigger::new(),
+            mutations: Trigger::new(),
+        }
+    }
+
+    /// Folds a stream event into the turn. Does nothing once the panel is gone.
+    pub fn apply(&self, event: StreamEvent) {
+        if let Some(changed) = self.turn.try_update_value(|t| t.apply(event)) {
+            self.notify(changed);
+        }
+    }
+
+    /// Ends the turn as its request ended (see [`Turn::end`]).
+    pub fn end(&self, ending: &Ending) {
+        if let Some(changed) = self.turn.try_update_value(|t| t.end(ending)) {
+            self.notify(changed);
+        }
+    }
+
+    fn notify(&self, changed: Changed) {
+        for (part, trigger) in [
+            (changed.phase, self.phase),
+            (changed.steps, self.steps),
+            (changed.reply, self.reply),
+            (changed.mutations, self.mutations),
+        ] {
+            if part {
+                trigger.notify();
+            }
+        }
+    }
+
+    /// Gone with the panel (unmounted while a request was out).
+    pub fn is_disposed(&self) -> bool {
+        self.turn.is_disposed()
+    }
+
+    /// Reads the whole turn without tracking anything (for the controller's rules).
+    pub fn with_untracked<R>(&self, f: impl FnOnce(&Turn) -> R) -> R {
+        self.turn.with_value(f)
+    }
+
+    /// The request that started the turn.
+    pub fn origin(&self) -> AssistRequest {
+        self.origin.get_value()
+    }
+
+    /// An approval's turn (its retry lives on its cards).
+    pub fn is_approval(&self) -> bool {
+        self.origin.with_value(|o| o.confirmed.is_some())
+    }
+
+    /// The phase (tracked).
+    pub fn phase(&self) -> Phase {
+        self.phase.track();
+        self.turn.with_value(|t| t.phase)
+    }
+
+    /// What went wrong, if the turn failed or was cut off (tracked with the phase).
+    pub fn error(&self) -> Option<TurnError> {
+        self.phase.track();
+        self.turn.with_value(|t| t.error.clone())
+    }
+
+    /// The steps and whether the turn has ended (tracked).
+    pub fn with_steps<R>(&self, f: impl FnOnce(&[Step], bool) -> R) -> R {
+        self.steps.track();
+        self.phase.track();
+        self.turn.with_value(|t| f(&t.steps, t.phase.is_final()))
+    }
+
+    /// The reply and the phase (tracked: the reply's trigger only; `done`, the one phase the
+    /// reply view needs, changes the reply too).
+    pub fn with_reply<R>(&self, f: impl FnOnce(&str, Phase) -> R) -> R {
+        self.reply.track();
+        self.turn.with_value(|t| f(&t.reply, t.phase))
+    }
+
+    /// The applied mutations (tracked).
+    pub fn with_mutations<R>(&self, f: impl FnOnce(&[AppliedMutation]) -> R) -> R {
+        self.mutations.track();
+        self.turn.with_value(|t| f(&t.mutations))
+    }
+}
+
+/// Renders one turn. Retry (for turns the person sent; an approval's retry lives on its card)
+/// sends the same request again, only when the person presses it.
 #[component]
-pub fn TurnView(
-    turn: RwSignal<Turn>,
-    busy: RwSignal<bool>,
-    #[prop(optional)] on_retry: Option<Callback<()>>,
-) -> impl IntoView {
-    let phase = move || turn.with(|t| t.phase);
+pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
+    let phase = move || turn.phase();
     // When the person asked: the thread's time for a restored turn, else now.
     let date = turn
         .with_untracked(|t| t.created_at.clone())
@@ -34,20 +143,20 @@ pub fn TurnView(
         leptos::task::spawn_local(async move { copied.set(Some(copying.await)) });
     };
     let can_retry =
-        move || on_retry.is_some() && matches!(phase(), Phase::Failed | Phase::Interrupted);
+        move || !turn.is_approval() && matches!(phase(), Phase::Failed | Phase::Interrupted);
+    // The reply no longer changes once the turn is done: the phase is all this needs to track.
+    let can_copy = move || phase() == Phase::Done && turn.with_untracked(|t| !t.reply.is_empty());
     let error = move || {
-        turn.with(|t| {
-            t.error.clone().map(|error| {
-                view! {
-                    <div class="turn-error" role="alert">
-                        <strong>{error.title}</strong>
-                        {error.detail.map(|d| view! { <p>{d}</p> })}
-                        <ul>
-                            {error.fields.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}
-                        </ul>
-                    </div>
-                }
-            })
+        turn.error().map(|error| {
+            view! {
+                <div class="turn-error" role="alert">
+                    <strong>{error.title}</strong>
+                    {error.detail.map(|d| view! { <p>{d}</p> })}
+                    <ul>
+                        {error.fields.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}
+                    </ul>
+                </div>
+            }
         })
     };
     view! {
@@ -63,7 +172,7 @@ pub fn TurnView(
             </Show>
             {error}
             <div class="turn-actions">
-                <Show when=move || phase() == Phase::Done && turn.with(|t| !t.reply.is_empty())>
+                <Show when=can_copy>
                     <button type="button" class="copy-reply" on:click=copy_reply>
                         {move || match copied.get() {
                             None => "Copy reply",
@@ -76,12 +185,8 @@ pub fn TurnView(
                     <button
                         type="button"
                         class="retry-turn"
-                        disabled=move || busy.get()
-                        on:click=move |_| {
-                            if let Some(retry) = on_retry {
-                                retry.run(());
-                            }
-                        }
+                        disabled=move || state.busy()
+                        on:click=move |_| state.retry(turn)
                     >
                         "Retry"
                     </button>

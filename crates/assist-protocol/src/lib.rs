@@ -1,13 +1,17 @@
 //! The Flowyte `/assist` wire protocol, shared by the panel (wasm), the gateway and the simulator.
 //!
 //! - [`sse`]: an incremental `text/event-stream` decoder (bytes in, events out).
-//! - The request/response types of `POST /api/v1/assist` from the contract (OpenAPI excerpt in
-//!   `shared/contract/assist-openapi.md`), tolerant of missing optional fields and extra fields.
-//! - [`StreamEvent`]: what each event of the stream means (ARCHITECTURE §2), decoded from an
-//!   [`sse::Event`] and encoded back to a frame.
+//! - The request/response types of `POST /api/v1/assist` from the contract
+//!   (`docs/assist-contract.md`), tolerant of missing optional fields and extra fields.
+//! - [`StreamEvent`]: what each event of the stream means (docs/architecture.md §2), decoded
+//!   from an [`sse::Event`] and encoded back to a frame.
+//! - [`is_plain_id`]: the one rule for ids that go into a request path.
 
+mod id;
 pub mod samples;
 pub mod sse;
+
+pub use id::{MAX_ID_LEN, is_plain_id};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -107,7 +111,7 @@ pub struct ThreadMessage {
 /// A destructive tool call held until the person confirms it.
 ///
 /// Kept as the JSON object it arrived as, so that approving it sends back every field
-/// unmodified (ARCHITECTURE §2, "Confirmation"); the accessors read the documented fields.
+/// unmodified (docs/architecture.md §2, "Confirmation"); the accessors read the documented fields.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PendingConfirmation(pub Map<String, Value>);
@@ -232,7 +236,7 @@ pub struct WireError {
     pub source: serde_json::Error,
 }
 
-/// One event of the `/assist` stream, by meaning (ARCHITECTURE §2).
+/// One event of the `/assist` stream, by meaning (docs/architecture.md §2).
 #[derive(Clone, Debug, PartialEq)]
 pub enum StreamEvent {
     /// `progress` or `tool_call`: a step started, succeeded or failed.
@@ -340,7 +344,7 @@ pub fn encode_frame(event: &str, data: &str) -> String {
 }
 
 /// Parses a JSON (non-stream) answer of `/assist`: the AssistResult itself or inside the
-/// `{success, data}` envelope; both are accepted (ARCHITECTURE §2).
+/// `{success, data}` envelope; both are accepted (docs/architecture.md §2).
 pub fn parse_json_result(body: &str) -> Result<AssistResult, WireError> {
     let err = |source| WireError {
         event: "response".to_owned(),

@@ -65,10 +65,8 @@ pub async fn not_found() -> ProblemDetails {
 /// Ids go into the upstream path, so only plain ids pass: letters, digits, `_` and `-`.
 /// Axum has already percent-decoded them, so `%2F` arrives as `/` and is refused here.
 fn valid_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    // The rule the panel checks its options with: what it accepts, this forwards.
+    assist_protocol::is_plain_id(id)
 }
 
 /// One allow-listed call.
@@ -587,7 +585,8 @@ mod tests {
 
     #[test]
     fn only_plain_ids_pass() {
-        for id in ["agt_support", "thr_0a1b-2c", "A9"] {
+        let longest = "x".repeat(assist_protocol::MAX_ID_LEN);
+        for id in ["agt_support", "thr_0a1b-2c", "A9", &longest] {
             assert!(valid_id(id), "{id}");
         }
         for id in [

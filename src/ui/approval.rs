@@ -1,32 +1,50 @@
-//! The "Pending approvals" region: one card per destructive action the copilot proposed.
+//! The "Pending approvals" region: one card per destructive action the copilot proposed. The
+//! card's rules are [`crate::approval`]; the controller creates, approves and settles cards.
 
 use leptos::prelude::*;
 
-use crate::changes::{Card, CardState, fields, is_destructive};
+use super::controller::PanelState;
+use crate::approval::{Card, CardState, is_destructive};
+use crate::changes::fields;
 
-/// A card as the panel holds it: its id (the list key), the turn that proposed it, its state
-/// machine, and whether "Approve all" includes it.
+/// A card as the panel holds it: its id (the list key, and `data-card`), the turn that proposed
+/// it, its state machine, and whether "Approve all" includes it.
 #[derive(Clone, Copy)]
-pub struct CardEntry {
+pub struct LiveCard {
     pub id: u64,
     pub turn_id: u64,
     pub card: RwSignal<Card>,
     pub selected: RwSignal<bool>,
 }
 
+impl LiveCard {
+    /// Holds `card` under the current reactive owner.
+    pub fn new(id: u64, turn_id: u64, card: Card) -> Self {
+        Self {
+            id,
+            turn_id,
+            card: RwSignal::new(card),
+            selected: RwSignal::new(true),
+        }
+    }
+
+    /// Waiting for the person (not tracked).
+    pub fn is_pending(&self) -> bool {
+        self.card.with_untracked(|c| c.state == CardState::Pending)
+    }
+}
+
 /// The cards, newest last. Hidden until the copilot proposes something.
 #[component]
 pub fn ApprovalsView(
-    cards: RwSignal<Vec<CardEntry>>,
-    busy: RwSignal<bool>,
-    approve: Callback<Vec<CardEntry>>,
-    reject: Callback<CardEntry>,
+    state: PanelState,
     /// The panel's name when the host gave one: added to the region's name so that two
     /// panels on a page have distinct landmarks.
     #[prop(default = None)]
     panel_name: Option<String>,
 ) -> impl IntoView {
     let region = super::region_name("Pending approvals", panel_name.as_deref());
+    let cards = state.cards();
     let pending = move || {
         cards.with(|list| {
             list.iter()
@@ -37,11 +55,11 @@ pub fn ApprovalsView(
     };
     let several = move || pending().len() > 1;
     let approve_all = move |_| {
-        let chosen: Vec<CardEntry> = pending()
+        let chosen: Vec<LiveCard> = pending()
             .into_iter()
             .filter(|e| e.selected.get_untracked())
             .collect();
-        approve.run(chosen);
+        state.approve(chosen);
     };
     view! {
         <Show when=move || cards.with(|c| !c.is_empty())>
@@ -51,14 +69,14 @@ pub fn ApprovalsView(
                     <button
                         type="button"
                         class="approve-all"
-                        disabled=move || busy.get()
+                        disabled=move || state.busy()
                         on:click=approve_all
                     >
                         "Approve all"
                     </button>
                 </Show>
                 <For each=move || cards.get() key=|e| e.id let:entry>
-                    <CardView entry=entry several=Signal::derive(several) busy=busy approve=approve reject=reject />
+                    <CardView entry=entry several=Signal::derive(several) state=state />
                 </For>
             </section>
         </Show>
@@ -67,11 +85,9 @@ pub fn ApprovalsView(
 
 #[component]
 fn CardView(
-    entry: CardEntry,
+    entry: LiveCard,
     #[prop(into)] several: Signal<bool>,
-    busy: RwSignal<bool>,
-    approve: Callback<Vec<CardEntry>>,
-    reject: Callback<CardEntry>,
+    state: PanelState,
 ) -> impl IntoView {
     let item = entry.card.with_untracked(|c| c.item.clone());
     let summary = item.summary().unwrap_or("An action").to_owned();
@@ -85,25 +101,23 @@ fn CardView(
         .into_iter()
         .map(|f| view! { <li><code>{format!("{} = {}", f.name, f.value)}</code></li> })
         .collect_view();
-    let state = move || entry.card.with(|c| c.state.clone());
-    let state_name = move || match state() {
-        CardState::Pending => "pending",
-        CardState::Submitting => "submitting",
-        CardState::Approved => "approved",
-        CardState::Failed(_) => "failed",
-        CardState::Rejected => "rejected",
-        CardState::Stale(_) => "stale",
-    };
-    let status = move || match state() {
-        CardState::Pending => String::new(),
-        CardState::Submitting => "Approving…".to_owned(),
-        CardState::Approved => "Approved: carried out.".to_owned(),
-        CardState::Failed(error) => format!("Failed: {error}"),
-        CardState::Rejected => "Rejected: nothing was sent.".to_owned(),
-        CardState::Stale(reason) => format!("Stale: {reason}"),
-    };
+    let state_name = move || entry.card.with(|c| c.state.as_str());
+    let status = move || entry.card.with(|c| c.state.status());
     let is = move |s: &str| state_name() == s;
     let title = summary.clone();
+    // Approve, or Retry after a failure: the same request, only while nothing else is out.
+    let approve_button = move |class: &'static str, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class=class
+                disabled=move || state.busy()
+                on:click=move |_| state.approve(vec![entry])
+            >
+                {label}
+            </button>
+        }
+    };
     view! {
         <article
             class="approval-card"
@@ -129,29 +143,27 @@ fn CardView(
             <p class="approval-status" role="status">{status}</p>
             <div class="approval-actions">
                 <Show when=move || is("pending")>
-                    <button
-                        type="button"
-                        class="approve"
-                        disabled=move || busy.get()
-                        on:click=move |_| approve.run(vec![entry])
-                    >
-                        "Approve"
-                    </button>
-                    <button type="button" class="reject" on:click=move |_| reject.run(entry)>
+                    {approve_button("approve", "Approve")}
+                    <button type="button" class="reject" on:click=move |_| state.reject(entry)>
                         "Reject"
                     </button>
                 </Show>
-                <Show when=move || is("failed")>
-                    <button
-                        type="button"
-                        class="retry"
-                        disabled=move || busy.get()
-                        on:click=move |_| approve.run(vec![entry])
-                    >
-                        "Retry"
-                    </button>
-                </Show>
+                <Show when=move || is("failed")>{approve_button("retry", "Retry")}</Show>
             </div>
         </article>
     }
+}
+
+/// Focuses the card `id` of the panel under `root` once it is in the page (the person's next
+/// decision). Looked up in this panel only: another panel on the page numbers its own cards.
+pub(super) fn focus_card_later(root: Option<web_sys::HtmlElement>, id: u64) {
+    request_animation_frame(move || {
+        let selector = format!("[data-card='{id}']");
+        if let Some(card) = root
+            .and_then(|r| r.query_selector(&selector).ok().flatten())
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = card.focus();
+        }
+    });
 }

@@ -1,0 +1,191 @@
+//! Everything that can end a request other than a clean `done`, and what the person sees of it.
+
+use std::time::Duration;
+
+use assist_protocol::{ProblemDetails, sse};
+use thiserror::Error;
+
+use crate::conversation::{Ending, Failure, TurnError};
+
+/// Everything that can end a request other than a clean `done`.
+#[derive(Debug, Error)]
+pub enum TransportError {
+    /// fetch rejected or the body could not be read: the network, not the server.
+    #[error("network error: {0}")]
+    Network(String),
+    /// The gateway says the session is gone (401).
+    #[error("session expired")]
+    SessionExpired(ProblemDetails),
+    /// Too many requests (429), with `Retry-After` when the server sent it.
+    #[error("rate limited")]
+    RateLimited {
+        problem: ProblemDetails,
+        retry_after: Option<String>,
+    },
+    /// Any other HTTP error, with its problem details (or envelope errors).
+    #[error("HTTP {status}")]
+    Http {
+        status: u16,
+        problem: ProblemDetails,
+    },
+    /// A frame whose data is not the JSON its event needs.
+    #[error(transparent)]
+    BadFrame(#[from] assist_protocol::WireError),
+    /// A frame over the decoder's size limit.
+    #[error(transparent)]
+    FrameTooLarge(#[from] sse::FrameTooLarge),
+    /// The body ended without `done` or `error`.
+    #[error("the stream ended before the copilot finished")]
+    Interrupted,
+    /// No bytes arrived for this long (keep-alive comments count).
+    #[error("no data for {0:?}")]
+    IdleTimeout(Duration),
+    /// The person stopped the request (AbortController).
+    #[error("stopped")]
+    Aborted,
+}
+
+impl TransportError {
+    /// Whether the server saw and accepted the request before this happened (the stream had
+    /// started). Before that point the person's message can safely go back into the textbox.
+    pub fn before_acceptance(&self) -> bool {
+        matches!(
+            self,
+            Self::Network(_)
+                | Self::SessionExpired(_)
+                | Self::RateLimited { .. }
+                | Self::Http { .. }
+        )
+    }
+
+    /// Whether the gateway refused the request for its session: expired, or a CSRF token
+    /// that is not the session's (another tab started a new one). Nothing reached the copilot.
+    pub fn is_session_problem(&self) -> bool {
+        match self {
+            Self::SessionExpired(_) => true,
+            Self::Http {
+                status: 403,
+                problem,
+            } => problem.code.as_deref() == Some("csrf_token_invalid"),
+            _ => false,
+        }
+    }
+
+    /// The HTTP status, when the server answered with an error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::SessionExpired(_) => Some(401),
+            Self::RateLimited { .. } => Some(429),
+            Self::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// What the person sees.
+    pub fn to_turn_error(&self) -> TurnError {
+        match self {
+            Self::Network(detail) => TurnError::new(
+                "Could not reach the copilot",
+                Some(format!(
+                    "Check your connection, then send again. ({detail})"
+                )),
+            ),
+            Self::SessionExpired(_) => TurnError::new(
+                "Your session has expired",
+                Some("Sign in again, then send your message again.".to_owned()),
+            ),
+            Self::RateLimited {
+                problem,
+                retry_after,
+            } => {
+                let mut error = TurnError::from_problem(problem);
+                error.title = "Too many requests".to_owned();
+                if let Some(after) = retry_after {
+                    error.detail = Some(format!("Try again in {after} seconds."));
+                }
+                error
+            }
+            Self::Http { .. } if self.is_session_problem() => TurnError::new(
+                "Your session changed",
+                Some(
+                    "It was replaced, perhaps by signing in again in another tab. Nothing was sent \
+                     to the copilot: send your message again."
+                        .to_owned(),
+                ),
+            ),
+            Self::Http { problem, .. } => TurnError::from_problem(problem),
+            Self::BadFrame(e) => TurnError::new(
+                "The copilot sent a reply the panel cannot read",
+                Some(e.to_string()),
+            ),
+            Self::FrameTooLarge(e) => TurnError::new(
+                "The copilot sent a reply the panel cannot read",
+                Some(e.to_string()),
+            ),
+            Self::Interrupted => TurnError::new("The reply was interrupted", None),
+            Self::IdleTimeout(idle) => TurnError::new(
+                "The copilot stopped responding",
+                Some(format!(
+                    "Nothing arrived for {} seconds. What arrived is kept; nothing was sent again.",
+                    idle.as_secs()
+                )),
+            ),
+            Self::Aborted => TurnError::new("Stopped", None),
+        }
+    }
+}
+
+impl From<Result<(), TransportError>> for Ending {
+    /// How a turn's request ended, for the end-of-turn rules (`conversation::ending`).
+    fn from(outcome: Result<(), TransportError>) -> Self {
+        match outcome {
+            Ok(()) => Self::Delivered,
+            Err(TransportError::Aborted) => Self::Stopped,
+            Err(TransportError::Interrupted) => Self::Interrupted,
+            Err(error) => Self::Failed(Box::new(Failure {
+                error: error.to_turn_error(),
+                status: error.status(),
+                before_acceptance: error.before_acceptance(),
+                problem: match error {
+                    TransportError::SessionExpired(problem)
+                    | TransportError::RateLimited { problem, .. }
+                    | TransportError::Http { problem, .. } => Some(problem),
+                    _ => None,
+                },
+            })),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn how_a_request_ended_is_what_the_turn_rules_need() {
+        assert_eq!(Ending::from(Ok(())), Ending::Delivered);
+        assert_eq!(Ending::from(Err(TransportError::Aborted)), Ending::Stopped);
+        assert_eq!(
+            Ending::from(Err(TransportError::Interrupted)),
+            Ending::Interrupted
+        );
+        let problem = ProblemDetails::new(409, "Stale confirmation", "Already carried out.");
+        let Ending::Failed(refused) = Ending::from(Err(TransportError::Http {
+            status: 409,
+            problem: problem.clone(),
+        })) else {
+            panic!("a 409 is a failure");
+        };
+        assert_eq!(refused.status, Some(409));
+        assert_eq!(refused.problem, Some(problem));
+        assert!(refused.before_acceptance, "nothing reached the copilot");
+        assert_eq!(refused.error.title, "Stale confirmation");
+        let Ending::Failed(idle) =
+            Ending::from(Err(TransportError::IdleTimeout(Duration::from_secs(45))))
+        else {
+            panic!("an idle stream is a failure");
+        };
+        assert_eq!((idle.status, idle.before_acceptance), (None, false));
+        assert_eq!(idle.error.title, "The copilot stopped responding");
+    }
+}

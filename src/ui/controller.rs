@@ -1,0 +1,357 @@
+//! The panel's controller: the conversation's signals and the actions the views call
+//! ([`PanelState::send`], [`stop`](PanelState::stop), [`retry`](PanelState::retry),
+//! [`approve`](PanelState::approve), [`reject`](PanelState::reject),
+//! [`new_conversation`](PanelState::new_conversation), [`resume`](PanelState::resume)).
+//!
+//! The rules live in the pure modules — what an event does to a turn
+//! ([`crate::conversation`]), what a turn and its approvals become when its request ends
+//! ([`crate::conversation::ending`], [`crate::approval`]), what a saved thread restores — and
+//! this wires them to signals, the transport and the host page.
+
+mod approving;
+mod resume;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use assist_protocol::{AppliedMutation, AssistRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{Map, Value};
+use web_sys::AbortController;
+
+use super::approval::{LiveCard, focus_card_later};
+use super::follow::Follow;
+use super::host::HostEvents;
+use super::turn::LiveTurn;
+use crate::approval::{Card, MOVED_ON, settlement};
+use crate::conversation::{Ending, Turn};
+use crate::transport::{self, Endpoint};
+
+/// The CSRF token of a session the host holds, shared with the host's mount handle so it can
+/// hand the panel a renewed one (`setCsrfToken`). `None`: the panel uses the page's gateway
+/// session.
+#[derive(Clone, Default)]
+pub struct HostSession(Rc<RefCell<Option<String>>>);
+
+impl HostSession {
+    pub fn new(token: Option<String>) -> Self {
+        Self(Rc::new(RefCell::new(token)))
+    }
+
+    pub fn token(&self) -> Option<String> {
+        self.0.borrow().clone()
+    }
+
+    pub fn set(&self, token: String) {
+        *self.0.borrow_mut() = Some(token);
+    }
+}
+
+/// What the panel talks to and keeps, fixed for its life.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Where requests go.
+    pub endpoint: Endpoint,
+    /// Page context from the host, sent with every request.
+    pub context: Option<Map<String, Value>>,
+    /// Where the thread id is kept (localStorage), so a reload resumes it.
+    pub storage_key: String,
+}
+
+/// The panel's state and actions: a `Copy` handle of signals the views read, with methods they
+/// call. Made once per panel, under the panel's owner.
+#[derive(Clone, Copy)]
+pub struct PanelState {
+    turns: RwSignal<Vec<LiveTurn>>,
+    cards: RwSignal<Vec<LiveCard>>,
+    /// Every change of the conversation, in order: recomputed when a turn's mutations change,
+    /// not on every delta.
+    mutations: Memo<Vec<AppliedMutation>>,
+    /// A request is out (sending, streaming, or restoring a thread).
+    busy: RwSignal<bool>,
+    draft: RwSignal<String>,
+    thread_id: RwSignal<Option<String>>,
+    /// One polite announcement when a turn ends ("Reply ready. 2 changes applied. …").
+    announcement: RwSignal<String>,
+    /// Why the saved conversation could not be restored, when it could not.
+    restore_note: RwSignal<Option<String>>,
+    message_box: NodeRef<leptos::html::Textarea>,
+    follow: Follow,
+    host: HostEvents,
+    settings: StoredValue<Settings>,
+    host_session: StoredValue<HostSession, LocalStorage>,
+    request: StoredValue<Option<AbortController>, LocalStorage>,
+    next_id: StoredValue<u64>,
+    /// Signals made later (a turn, its cards) belong to the panel, not to whatever view was
+    /// active when they were made: an Approve button's scope is gone once its card leaves
+    /// Pending. Held weakly: the owner keeps this value, and a strong copy in it would keep the
+    /// owner (and everything the panel made) alive after unmount.
+    owner: StoredValue<WeakOwner, LocalStorage>,
+}
+
+impl PanelState {
+    /// The state of a new panel; call under the panel's owner.
+    pub fn new(settings: Settings, host_session: HostSession) -> Self {
+        let turns = RwSignal::new(Vec::<LiveTurn>::new());
+        let state = Self {
+            turns,
+            cards: RwSignal::new(Vec::new()),
+            mutations: Memo::new(move |_| {
+                turns.with(|list| {
+                    list.iter()
+                        .flat_map(|t| t.with_mutations(<[AppliedMutation]>::to_vec))
+                        .collect()
+                })
+            }),
+            busy: RwSignal::new(false),
+            draft: RwSignal::new(String::new()),
+            thread_id: RwSignal::new(None),
+            announcement: RwSignal::new(String::new()),
+            restore_note: RwSignal::new(None),
+            message_box: NodeRef::new(),
+            follow: Follow::new(),
+            host: HostEvents::new(),
+            settings: StoredValue::new(settings),
+            host_session: StoredValue::new_local(host_session),
+            request: StoredValue::new_local(None),
+            next_id: StoredValue::new(0),
+            owner: StoredValue::new_local(
+                Owner::current()
+                    .expect("the panel renders under an owner")
+                    .downgrade(),
+            ),
+        };
+        // Leaving the page (or unmounting) cancels a stream in flight.
+        on_cleanup(move || state.stop());
+        state
+    }
+
+    // What the views read (tracked unless named otherwise).
+
+    pub fn turns(&self) -> Vec<LiveTurn> {
+        self.turns.get()
+    }
+
+    pub fn has_turns(&self) -> bool {
+        self.turns.with(|t| !t.is_empty())
+    }
+
+    pub fn cards(&self) -> ReadSignal<Vec<LiveCard>> {
+        self.cards.read_only()
+    }
+
+    pub fn mutations(&self) -> Signal<Vec<AppliedMutation>> {
+        self.mutations.into()
+    }
+
+    pub fn busy(&self) -> bool {
+        self.busy.get()
+    }
+
+    pub fn busy_untracked(&self) -> bool {
+        self.busy.get_untracked()
+    }
+
+    pub fn draft(&self) -> String {
+        self.draft.get()
+    }
+
+    pub fn announcement(&self) -> String {
+        self.announcement.get()
+    }
+
+    pub fn restore_note(&self) -> Option<String> {
+        self.restore_note.get()
+    }
+
+    pub fn message_box(&self) -> NodeRef<leptos::html::Textarea> {
+        self.message_box
+    }
+
+    pub fn follow(&self) -> Follow {
+        self.follow
+    }
+
+    pub fn host(&self) -> HostEvents {
+        self.host
+    }
+
+    // What the views call.
+
+    pub fn set_draft(&self, text: String) {
+        self.draft.set(text);
+    }
+
+    /// A suggestion fills the box and focuses it; it does not send.
+    pub fn suggest(&self, text: &str) {
+        self.draft.set(text.to_owned());
+        if let Some(message_box) = self.message_box.get_untracked() {
+            let _ = message_box.focus();
+        }
+    }
+
+    /// Sends what is in the box, in the conversation's thread. The thread moves on: approvals
+    /// proposed earlier can no longer be given.
+    pub fn send(&self) {
+        let message = self.draft.get_untracked().trim().to_owned();
+        if message.is_empty() || self.busy.get_untracked() {
+            return;
+        }
+        self.cards.with_untracked(|list| {
+            for entry in list {
+                entry.card.update(|c| c.expire(MOVED_ON));
+            }
+        });
+        self.draft.set(String::new());
+        let request = AssistRequest {
+            message: message.clone(),
+            thread_id: self.thread_id.get_untracked(),
+            context: self.settings.with_value(|s| s.context.clone()),
+            confirmed: None,
+        };
+        self.start_turn(request, message, Vec::new());
+    }
+
+    /// Stops the request in flight, if any: its turn ends as stopped, keeping what arrived.
+    pub fn stop(&self) {
+        if let Some(Some(request)) = self.request.try_get_value() {
+            request.abort();
+        }
+    }
+
+    /// Sends a failed turn's request again, when the person presses its Retry.
+    pub fn retry(&self, turn: LiveTurn) {
+        if self.busy.get_untracked() || turn.is_approval() {
+            return;
+        }
+        let mut request = turn.origin();
+        request.thread_id = request.thread_id.or_else(|| self.thread_id.get_untracked());
+        let shown = request.message.clone();
+        // The failure gave the message back to the box: it is being sent again, so it leaves
+        // the box again.
+        if self.draft.get_untracked().trim() == shown.trim() {
+            self.draft.set(String::new());
+        }
+        self.start_turn(request, shown, Vec::new());
+    }
+
+    /// Forgets the conversation (and its saved thread); the next message starts a new one.
+    pub fn new_conversation(&self) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.turns.set(Vec::new());
+        self.cards.set(Vec::new());
+        self.restore_note.set(None);
+        self.thread_id.set(None);
+        self.settings
+            .with_value(|s| resume::save_thread(&s.storage_key, None));
+    }
+
+    fn next_id(&self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    /// Runs `f` under the panel's owner, so what it makes lives as long as the panel.
+    fn under_panel<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.owner
+            .with_value(|o| o.upgrade().expect("the panel is mounted").with(f))
+    }
+
+    /// Starts a turn for `request`, shown as `shown`. `approving` are the cards this turn
+    /// approves: they settle from how it ends.
+    fn start_turn(self, request: AssistRequest, shown: String, approving: Vec<LiveCard>) {
+        let id = self.next_id();
+        let turn = self.under_panel(|| LiveTurn::new(Turn::new(id, shown), request.clone()));
+        self.turns.update(|t| t.push(turn));
+        self.busy.set(true);
+        let abort = AbortController::new().expect("AbortController exists");
+        let signal = abort.signal();
+        self.request.set_value(Some(abort));
+        // A new turn is the person's own action: show it, and follow it.
+        self.follow.resume();
+        spawn_local(async move {
+            let endpoint = self.settings.with_value(|s| s.endpoint.clone());
+            let host_token = self.host_session.with_value(HostSession::token);
+            let outcome = async {
+                let token = match host_token {
+                    Some(token) => token,
+                    None => transport::session_token(&endpoint).await?,
+                };
+                // A refused session is forgotten by the transport; a host's session is the
+                // host's to renew (it hears of this as an error event).
+                transport::post_assist(&endpoint, &token, &request, &signal, |event| {
+                    turn.apply(event)
+                })
+                .await
+            }
+            .await;
+            // Unmounted while the request was out: its signals are gone with the panel.
+            if turn.is_disposed() {
+                return;
+            }
+            self.end_turn(turn, &request, Ending::from(outcome), approving);
+        });
+    }
+
+    /// Everything that happens when a turn's request ended, in order: the turn's final phase,
+    /// the message back to the box, the approved cards settled, the thread adopted, the turn's
+    /// proposals as new cards, the host told, the end announced, focus on the first new card.
+    fn end_turn(
+        self,
+        turn: LiveTurn,
+        request: &AssistRequest,
+        ending: Ending,
+        approving: Vec<LiveCard>,
+    ) {
+        turn.end(&ending);
+        if approving.is_empty()
+            && ending.gives_message_back()
+            && self.draft.get_untracked().is_empty()
+        {
+            self.draft.set(request.message.clone());
+        }
+        let settled = turn.with_untracked(|t| settlement(t, &ending));
+        for entry in &approving {
+            entry.card.update(|c| c.settle(settled.clone()));
+        }
+        if let Some(id) = turn.with_untracked(|t| t.thread_id.clone()) {
+            self.thread_id.set(Some(id));
+        }
+        // The turn's proposals become cards once it has ended. A stopped or dropped stream keeps
+        // the proposals it delivered: the server holds them too.
+        let proposed = turn.with_untracked(|t| t.confirmations.clone());
+        let new_cards: Vec<LiveCard> = proposed
+            .into_iter()
+            .map(|item| {
+                let card_id = self.next_id();
+                self.under_panel(|| LiveCard::new(card_id, turn.id, Card::new(item)))
+            })
+            .collect();
+        if !new_cards.is_empty() {
+            self.cards
+                .update(|list| list.extend(new_cards.iter().copied()));
+        }
+        turn.with_untracked(|t| {
+            if !t.mutations.is_empty() {
+                self.host.changes_applied(&t.mutations);
+            }
+            if let Some(report) = t.error_report(&ending) {
+                self.host.error(&report);
+            }
+        });
+        let waiting = self
+            .cards
+            .with_untracked(|list| list.iter().filter(|c| c.is_pending()).count());
+        self.announcement
+            .set(turn.with_untracked(|t| t.announcement(waiting)));
+        self.request.set_value(None);
+        self.busy.set(false);
+        if let Some(first) = new_cards.first() {
+            focus_card_later(self.host.root_element(), first.id);
+        }
+    }
+}
