@@ -57,6 +57,9 @@ pub struct MountOptions {
     /// The panel's name, shown as its heading and given to its landmarks ("Support Bot
     /// copilot"). Give each panel one when a page has several.
     pub label: Option<String>,
+    /// Show who is signed in and a Sign out button (default true). A host page that owns
+    /// sign-in passes false.
+    pub show_account: Option<bool>,
 }
 
 /// The options checked, with the defaults filled in: what a panel is built with.
@@ -69,6 +72,7 @@ pub struct PanelConfig {
     pub csrf_token: Option<String>,
     pub policy: ReplyPolicy,
     pub label: Option<String>,
+    pub show_account: bool,
 }
 
 impl MountOptions {
@@ -151,6 +155,7 @@ impl MountOptions {
                 image_prefixes: self.image_prefixes,
             },
             label: self.label,
+            show_account: self.show_account.unwrap_or(true),
         })
     }
 }
@@ -268,6 +273,7 @@ pub fn mount_config(
             csrf_token: _,
             policy,
             label,
+            show_account,
         } = options;
         view! {
             <Panel
@@ -278,6 +284,7 @@ pub fn mount_config(
                 storage_key=storage_key
                 theme=theme
                 label=label
+                show_account=show_account
             />
         }
     });

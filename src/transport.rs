@@ -20,7 +20,10 @@ use web_sys::AbortSignal;
 
 pub use error::TransportError;
 use session::forget_session;
-pub use session::{forget_sessions, session_token};
+pub use session::{
+    Role, SessionStatus, SignedIn, User, forget_sessions, session, session_status, session_token,
+    sign_out,
+};
 pub use stream::read_event_stream;
 
 /// The request header that carries the session's CSRF token, unless the host names another.

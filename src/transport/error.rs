@@ -16,6 +16,10 @@ pub enum TransportError {
     /// The gateway says the session is gone (401).
     #[error("session expired")]
     SessionExpired(ProblemDetails),
+    /// Nobody is signed in, and only the person can sign in: at `login` (the identity
+    /// provider's sign-in through the gateway), when the gateway has one.
+    #[error("sign-in required")]
+    SignInRequired { login: Option<String> },
     /// Too many requests (429), with `Retry-After` when the server sent it.
     #[error("rate limited")]
     RateLimited {
@@ -53,6 +57,7 @@ impl TransportError {
             self,
             Self::Network(_)
                 | Self::SessionExpired(_)
+                | Self::SignInRequired { .. }
                 | Self::RateLimited { .. }
                 | Self::Http { .. }
         )
@@ -74,7 +79,7 @@ impl TransportError {
     /// The HTTP status, when the server answered with an error.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::SessionExpired(_) => Some(401),
+            Self::SessionExpired(_) | Self::SignInRequired { .. } => Some(401),
             Self::RateLimited { .. } => Some(429),
             Self::Http { status, .. } => Some(*status),
             _ => None,
@@ -93,6 +98,10 @@ impl TransportError {
             Self::SessionExpired(_) => TurnError::new(
                 "Your session has expired",
                 Some("Sign in again, then send your message again.".to_owned()),
+            ),
+            Self::SignInRequired { .. } => TurnError::new(
+                "Sign in to use the copilot",
+                Some("Nothing was sent. Sign in, then send your message.".to_owned()),
             ),
             Self::RateLimited {
                 problem,
@@ -113,7 +122,24 @@ impl TransportError {
                         .to_owned(),
                 ),
             ),
-            Self::Http { problem, .. } => TurnError::from_problem(problem),
+            Self::Http { problem, .. } => match problem.code.as_deref() {
+                Some("approval_not_allowed") => TurnError::new(
+                    "Only an approver can approve this",
+                    Some(
+                        "Your role lets you ask the copilot and read its answers. Ask someone \
+                         with the approver role to approve it. Nothing was carried out."
+                            .to_owned(),
+                    ),
+                ),
+                Some("not_authorized") => TurnError::new(
+                    "You don't have access to the copilot",
+                    Some(
+                        "Ask your account's administrator to give you access. Nothing was sent."
+                            .to_owned(),
+                    ),
+                ),
+                _ => TurnError::from_problem(problem),
+            },
             Self::BadFrame(e) => TurnError::new(
                 "The copilot sent a reply the panel cannot read",
                 Some(e.to_string()),
@@ -187,5 +213,27 @@ mod tests {
         };
         assert_eq!((idle.status, idle.before_acceptance), (None, false));
         assert_eq!(idle.error.title, "The copilot stopped responding");
+    }
+
+    #[test]
+    fn refusals_by_role_and_sign_in_read_as_plain_sentences() {
+        let refused = |code: &str| TransportError::Http {
+            status: 403,
+            problem: ProblemDetails::new(403, "Forbidden", "x").with_code(code),
+        };
+        let viewer = refused("approval_not_allowed").to_turn_error();
+        assert_eq!(viewer.title, "Only an approver can approve this");
+        assert!(viewer.detail.unwrap().contains("approver role"));
+        let stranger = refused("not_authorized").to_turn_error();
+        assert_eq!(stranger.title, "You don't have access to the copilot");
+        let signed_out = TransportError::SignInRequired {
+            login: Some("/login".into()),
+        };
+        assert!(signed_out.before_acceptance(), "nothing was sent");
+        assert_eq!(signed_out.status(), Some(401));
+        assert_eq!(
+            signed_out.to_turn_error().title,
+            "Sign in to use the copilot"
+        );
     }
 }

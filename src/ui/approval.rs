@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::controller::PanelState;
 use crate::approval::{Card, CardState, is_destructive};
 use crate::changes::fields;
+use crate::transport::Role;
 
 /// A card as the panel holds it: its id (the list key, and `data-card`), the turn that proposed
 /// it, its state machine, and whether "Approve all" includes it.
@@ -69,7 +70,7 @@ pub fn ApprovalsView(
                     <button
                         type="button"
                         class="approve-all"
-                        disabled=move || state.busy()
+                        disabled=move || state.busy() || state.role() == Role::Viewer
                         on:click=approve_all
                     >
                         "Approve all"
@@ -105,13 +106,17 @@ fn CardView(
     let status = move || entry.card.with(|c| c.state.status());
     let is = move |s: &str| state_name() == s;
     let title = summary.clone();
-    // Approve, or Retry after a failure: the same request, only while nothing else is out.
+    // Approve, or Retry after a failure: the same request, only while nothing else is out,
+    // and only for an approver (a viewer reads why not).
+    let viewer = move || state.role() == Role::Viewer;
+    let note_id = move || format!("approval-role-{}", entry.id);
     let approve_button = move |class: &'static str, label: &'static str| {
         view! {
             <button
                 type="button"
                 class=class
-                disabled=move || state.busy()
+                disabled=move || state.busy() || viewer()
+                aria-describedby=move || viewer().then(note_id)
                 on:click=move |_| state.approve(vec![entry])
             >
                 {label}
@@ -141,6 +146,11 @@ fn CardView(
             <code class="approval-endpoint">{endpoint}</code>
             <ul class="approval-args">{args}</ul>
             <p class="approval-status" role="status">{status}</p>
+            <Show when=move || viewer() && (is("pending") || is("failed"))>
+                <p class="approval-role-note" id=note_id>
+                    "Only an approver can approve this. Your role lets you ask and read; ask someone with the approver role."
+                </p>
+            </Show>
             <div class="approval-actions">
                 <Show when=move || is("pending")>
                     {approve_button("approve", "Approve")}

@@ -8,8 +8,11 @@
 //! ([`crate::conversation::ending`], [`crate::approval`]), what a saved thread restores — and
 //! this wires them to signals, the transport and the host page.
 
+mod account;
 mod approving;
 mod resume;
+
+pub use account::Account;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -57,6 +60,8 @@ pub struct Settings {
     pub context: Option<Map<String, Value>>,
     /// Where the thread id is kept (localStorage), so a reload resumes it.
     pub storage_key: String,
+    /// Show who is signed in and Sign out (a host page that owns sign-in hides it).
+    pub show_account: bool,
 }
 
 /// The panel's state and actions: a `Copy` handle of signals the views read, with methods they
@@ -70,6 +75,8 @@ pub struct PanelState {
     mutations: Memo<Vec<AppliedMutation>>,
     /// A request is out (sending, streaming, or restoring a thread).
     busy: RwSignal<bool>,
+    /// Who is signed in, as far as the panel knows.
+    account: RwSignal<Account>,
     draft: RwSignal<String>,
     thread_id: RwSignal<Option<String>>,
     /// One polite announcement when a turn ends ("Reply ready. 2 changes applied. …").
@@ -105,6 +112,7 @@ impl PanelState {
                 })
             }),
             busy: RwSignal::new(false),
+            account: RwSignal::new(Account::Unknown),
             draft: RwSignal::new(String::new()),
             thread_id: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
@@ -124,6 +132,8 @@ impl PanelState {
         };
         // Leaving the page (or unmounting) cancels a stream in flight.
         on_cleanup(move || state.stop());
+        state.restore_kept_draft();
+        state.check_account();
         state
     }
 
@@ -279,7 +289,7 @@ impl PanelState {
             let outcome = async {
                 let token = match host_token {
                     Some(token) => token,
-                    None => transport::session_token(&endpoint).await?,
+                    None => self.page_session(&endpoint).await?,
                 };
                 // A refused session is forgotten by the transport; a host's session is the
                 // host's to renew (it hears of this as an error event).
@@ -308,6 +318,10 @@ impl PanelState {
         approving: Vec<LiveCard>,
     ) {
         turn.end(&ending);
+        if ending.status() == Some(401) {
+            // The session is gone: show the account as the gateway sees it now.
+            self.check_account();
+        }
         if approving.is_empty()
             && ending.gives_message_back()
             && self.draft.get_untracked().is_empty()

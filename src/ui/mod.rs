@@ -6,8 +6,10 @@
 //! - [`turn`], [`reply`]: one turn, its steps and its reply as it streams.
 //! - [`approval`]: the pending approval cards. [`changes`]: the plan of applied changes.
 //! - [`composer`]: the message box and the empty state's suggestions.
+//! - [`account`]: who is signed in, Sign out, and the Sign in link.
 //! - [`follow`]: the log, following the newest text. [`host`]: the events the host page hears.
 
+mod account;
 mod approval;
 mod changes;
 mod composer;
@@ -17,7 +19,7 @@ pub mod host;
 mod reply;
 mod turn;
 
-pub use controller::{HostSession, PanelState, Settings};
+pub use controller::{Account, HostSession, PanelState, Settings};
 pub use reply::{ReplyDom, ReplyView, StepsView};
 pub use turn::LiveTurn;
 
@@ -26,6 +28,7 @@ use serde_json::{Map, Value};
 
 use crate::markdown::ReplyPolicy;
 use crate::transport::Endpoint;
+use account::{AccountLine, SignInPrompt};
 use approval::ApprovalsView;
 use changes::ChangesView;
 use composer::{Composer, Suggestions};
@@ -58,12 +61,16 @@ pub fn Panel(
     /// The panel's name (its heading and landmark) when the page has more than one.
     #[prop(default = None)]
     label: Option<String>,
+    /// Show who is signed in and Sign out (a host page that owns sign-in hides it).
+    #[prop(default = true)]
+    show_account: bool,
 ) -> impl IntoView {
     provide_context(policy);
     let settings = Settings {
         endpoint,
         context,
         storage_key,
+        show_account,
     };
     let state = PanelState::new(settings, host_session);
     state.resume();
@@ -84,6 +91,7 @@ pub fn Panel(
                     "New conversation"
                 </button>
             </header>
+            <AccountLine state=state />
             <FollowingLog follow=state.follow() busy=Signal::derive(move || state.busy())>
                 {move || {
                     state
@@ -102,6 +110,7 @@ pub fn Panel(
             </p>
             <ApprovalsView state=state panel_name=label.clone() />
             <ChangesView mutations=state.mutations() panel_name=label />
+            <SignInPrompt state=state />
             <Composer state=state />
         </section>
     }

@@ -17,12 +17,10 @@ async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
             "csrfHeader":"X-Host-CSRF","csrfToken":"host-token","theme":"dark"}"#,
     )
     .await;
-    let right_panel = mount_with(&right, r#"{"storageKey":"embed-right","theme":"light"}"#).await;
     let theme = |host: &HtmlElement| {
         find::<HtmlElement>(host, "section.copilot").get_attribute("data-theme")
     };
     assert_eq!(theme(&left).as_deref(), Some("dark"));
-    assert_eq!(theme(&right).as_deref(), Some("light"));
 
     // The left panel: its agent's copilot, the host's session and header, the host's context.
     ask(&left, "hello").await;
@@ -53,7 +51,10 @@ async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
         "the left thread is kept under the left key"
     );
 
-    // The right panel: nothing of the left's conversation, its own session, its own failure.
+    // The right panel, mounted now: nothing of the left's conversation, its own session, its
+    // own failure.
+    let right_panel = mount_with(&right, r#"{"storageKey":"embed-right","theme":"light"}"#).await;
+    assert_eq!(theme(&right).as_deref(), Some("light"));
     assert!(right.query_selector(".turn").unwrap().is_none());
     ask(&right, "hello").await;
     until_shown("the right failure", &right, ".turn[data-phase=failed]").await;
@@ -72,13 +73,20 @@ async fn two_mounted_panels_share_nothing_and_unmount_takes_one_out() {
             )
         })
         .collect();
+    // Mounted, it asks who is signed in (starting nothing); its first message finds no
+    // session to join, so one is started.
     assert_eq!(
         sequence,
-        ["GET /session", "POST /session", "POST /api/v1/assist"],
+        [
+            "GET /session",
+            "GET /session",
+            "POST /session",
+            "POST /api/v1/assist"
+        ],
         "no session to join, so one is started"
     );
-    assert_eq!(requests[3]["headers"]["x-csrf-token"], "panel-token-1");
-    assert_eq!(requests[3]["body"].get("context"), None);
+    assert_eq!(requests[4]["headers"]["x-csrf-token"], "panel-token-1");
+    assert_eq!(requests[4]["body"].get("context"), None);
     let (_, detail) = host_events("right")
         .into_iter()
         .find(|(t, _)| t == "error")

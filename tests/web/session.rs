@@ -110,3 +110,203 @@ async fn a_refused_host_session_is_the_hosts_to_renew_with_set_csrf_token() {
     panel.unmount();
     assert!(panel.set_csrf_token("later".to_owned()).is_err());
 }
+
+/// Keeps a link's click from leaving the test page (the panel's own handler still runs).
+fn stay_on_page() {
+    js_sys::Function::new_no_args(
+        "window.__followed = null;
+         window.__stay ??= document.addEventListener('click', (e) => {
+           const link = e.target.closest('a');
+           if (link) { e.preventDefault(); window.__followed = link.getAttribute('href'); }
+         }, true) ?? true;",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+}
+
+fn followed() -> Option<String> {
+    js_sys::Reflect::get(&web_sys::window().unwrap(), &"__followed".into())
+        .unwrap()
+        .as_string()
+}
+
+fn session_storage(key: &str) -> Option<String> {
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(key)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn signed_out_with_an_identity_provider_offers_a_sign_in_link_that_keeps_the_draft() {
+    let _gateway = Gateway::new().identity_provider().install();
+    stay_on_page();
+    let before = web_sys::window().unwrap().location().href().unwrap();
+    let element = host_element("sign-in", 400);
+    let panel = mount_with(&element, r#"{"storageKey":"sign-in"}"#).await;
+    until_shown("the sign-in link", &element, "a.sign-in-link").await;
+    let link: web_sys::HtmlAnchorElement = find(&element, "a.sign-in-link");
+    let location = web_sys::window().unwrap().location();
+    let here = format!(
+        "{}{}{}",
+        location.pathname().unwrap(),
+        location.search().unwrap(),
+        location.hash().unwrap()
+    );
+    assert_eq!(
+        link.get_attribute("href").unwrap(),
+        format!(
+            "/login?returnTo={}",
+            String::from(js_sys::encode_uri_component(&here))
+        )
+    );
+    assert_eq!(link.text_content().unwrap(), "Sign in");
+    assert_eq!(
+        location.href().unwrap(),
+        before,
+        "the panel never leaves the page by itself"
+    );
+
+    // Sending while signed out: nothing is sent, the message stays.
+    ask(&element, "release the number ending 4421").await;
+    until_shown("the refusal", &element, ".turn[data-phase=failed]").await;
+    assert!(
+        find::<HtmlElement>(&element, ".turn-error")
+            .text_content()
+            .unwrap()
+            .contains("Sign in to use the copilot")
+    );
+    let message: HtmlTextAreaElement = find(&element, "textarea[aria-label=Message]");
+    assert_eq!(message.value(), "release the number ending 4421");
+    assert!(assist_requests().is_empty(), "nothing reached the copilot");
+    assert!(
+        requests()
+            .iter()
+            .all(|r| !(r["method"] == "POST" && r["url"] == "/session")),
+        "no development sign-in where a provider signs people in"
+    );
+
+    // Following the link keeps the draft for the way back…
+    type_message(&element, "draft for after signing in").await;
+    find::<HtmlElement>(&element, "a.sign-in-link").click();
+    assert_eq!(followed().as_deref(), link.get_attribute("href").as_deref());
+    assert_eq!(
+        session_storage("sign-in:draft").as_deref(),
+        Some("draft for after signing in")
+    );
+    panel.unmount();
+    // …and the panel mounted again after the round trip puts it back, once.
+    let again = mount_with(&element, r#"{"storageKey":"sign-in"}"#).await;
+    let message: HtmlTextAreaElement = find(&element, "textarea[aria-label=Message]");
+    assert_eq!(message.value(), "draft for after signing in");
+    assert_eq!(session_storage("sign-in:draft"), None);
+    again.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_account_line_names_who_is_signed_in_and_signs_out() {
+    let _gateway = Gateway::new()
+        .on(
+            Route::method("POST"),
+            Answer::stream("event:done\ndata:{\"reply\":\"Hi.\"}\n\n"),
+        )
+        .install();
+    let element = host_element("account", 400);
+    let panel = mount_with(&element, r#"{"storageKey":"account"}"#).await;
+    // Development sign-in happens with the first message, not on mount.
+    pause(50).await;
+    assert!(
+        element
+            .query_selector(".copilot-account")
+            .unwrap()
+            .is_none()
+    );
+    ask(&element, "hello").await;
+    until_shown("the account line", &element, ".copilot-account").await;
+    let line: HtmlElement = find(&element, ".copilot-account");
+    assert!(
+        line.text_content()
+            .unwrap()
+            .starts_with("Signed in as Developer"),
+        "{:?}",
+        line.text_content()
+    );
+    assert!(element.query_selector("a.sign-in-link").unwrap().is_none());
+    until_shown("the reply", &element, ".turn[data-phase=done]").await;
+    find::<HtmlButtonElement>(&element, "button.sign-out").click();
+    until("the sign-out", || {
+        requests()
+            .iter()
+            .any(|r| r["method"] == "POST" && r["url"] == "/logout")
+    })
+    .await;
+    let logout = requests()
+        .into_iter()
+        .find(|r| r["url"] == "/logout")
+        .unwrap();
+    assert_eq!(logout["headers"]["x-csrf-token"], "panel-token-1");
+    until("the browser sent where the gateway said", || {
+        web_sys::window().unwrap().location().hash().unwrap() == "#signed-out"
+    })
+    .await;
+    web_sys::window().unwrap().location().set_hash("").unwrap();
+    panel.unmount();
+
+    // A host page that owns sign-in hides the line.
+    let hidden = mount_with(
+        &element,
+        r#"{"storageKey":"account-hidden","showAccount":false}"#,
+    )
+    .await;
+    ask(&element, "hello").await;
+    until_shown("the reply", &element, ".turn[data-phase=done]").await;
+    assert!(
+        element
+            .query_selector(".copilot-account")
+            .unwrap()
+            .is_none()
+    );
+    hidden.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_viewer_reads_why_approve_is_disabled() {
+    let item = r#"{"name":"releaseNumber","method":"DELETE","path":"/api/v1/numbers/num_1","summary":"Release +1 415 555 4421","args":{}}"#;
+    let _gateway = Gateway::new()
+        .role("viewer")
+        .then(Answer::stream(format!(
+            "event:confirmation\ndata:{item}\n\nevent:done\ndata:{{\"reply\":\"Approve it below.\",\"threadId\":\"thr_v\",\"pendingConfirmations\":[{item}]}}\n\n"
+        )))
+        .install();
+    let element = host_element("viewer", 500);
+    let panel = mount_with(&element, r#"{"storageKey":"viewer"}"#).await;
+    ask(&element, "release the number ending 4421").await;
+    until_shown("the card", &element, ".approval-card").await;
+    let approve: HtmlButtonElement = find(&element, ".approval-card button.approve");
+    assert!(approve.disabled(), "a viewer cannot approve");
+    let note_id = approve
+        .get_attribute("aria-describedby")
+        .expect("the reason is linked");
+    let note: HtmlElement = find(&element, &format!("#{note_id}"));
+    assert!(
+        note.text_content()
+            .unwrap()
+            .starts_with("Only an approver can approve this.")
+    );
+    assert!(
+        find::<HtmlElement>(&element, ".copilot-account")
+            .text_content()
+            .unwrap()
+            .contains("(viewer)")
+    );
+    approve.click();
+    pause(100).await;
+    assert_eq!(assist_requests().len(), 1, "nothing was approved");
+    // Reject stays the viewer's to use.
+    let reject: HtmlButtonElement = find(&element, ".approval-card button.reject");
+    assert!(!reject.disabled());
+    panel.unmount();
+}

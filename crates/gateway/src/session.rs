@@ -1,6 +1,8 @@
 //! Browser sessions: the cookie, the CSRF token, and `/session`.
 //!
-//! - `GET /session`: who is signed in, their role, the CSRF token and when the session ends.
+//! - `GET /session`: who is signed in, their role, the CSRF token and when the session ends;
+//!   signed out, how to sign in (`200 {"signedIn": false, "login": …, "devSignIn": …}`: being
+//!   signed out is an ordinary answer, not an error a browser logs in red).
 //! - `POST /session`: development sign-in (only with `--dev-sign-in`): a session for a fixed
 //!   developer, no credentials asked.
 //! - `DELETE /session`: ends the session here (not at the provider; `POST /logout` does both).
@@ -130,6 +132,7 @@ struct User {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SessionInfo {
+    signed_in: bool,
     user: User,
     role: &'static str,
     csrf_token: String,
@@ -138,6 +141,7 @@ struct SessionInfo {
 
 fn info(state: &AppState, session: Session) -> SessionInfo {
     SessionInfo {
+        signed_in: true,
         expires_at: state.sessions.expires_at(&session),
         role: session.grant.role.as_str(),
         user: User {
@@ -206,9 +210,25 @@ async fn create_session(State(state): State<AppState>) -> Response {
     })
 }
 
+/// How a signed-out browser can sign in: at the provider (`login`, a path on the gateway), or
+/// with development sign-in (`POST /session`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedOut {
+    signed_in: bool,
+    login: Option<&'static str>,
+    dev_sign_in: bool,
+}
+
 async fn get_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
     no_store(match require(&state, &headers).await {
         Ok(session) => Json(info(&state, session)).into_response(),
+        Err(problem) if problem.status == Some(401) => Json(SignedOut {
+            signed_in: false,
+            login: state.oidc.as_ref().map(|_| "/login"),
+            dev_sign_in: state.config.dev_sign_in.is_some(),
+        })
+        .into_response(),
         Err(problem) => problem.into_response(),
     })
 }

@@ -101,15 +101,23 @@ impl World {
         answer.json().await.unwrap()
     }
 
-    async fn session_status(&self, browser: &Browser) -> u16 {
-        browser
+    /// Whether `browser` is signed in (`GET /session`: 200 either way).
+    async fn is_signed_in(&self, browser: &Browser) -> bool {
+        let answer = browser
             .client
             .get(format!("{}/session", self.gateway))
             .send()
             .await
-            .unwrap()
-            .status()
-            .as_u16()
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.headers()["cache-control"], "no-store");
+        let body: Value = answer.json().await.unwrap();
+        if body["signedIn"] == false {
+            // Signed out, it says how to sign in: this gateway has a provider.
+            assert_eq!(body["login"], "/login", "{body}");
+            assert_eq!(body["devSignIn"], false, "{body}");
+        }
+        body["signedIn"] == true
     }
 
     async fn ask(&self, browser: &Browser, csrf: &str, body: Value) -> reqwest::Response {
@@ -258,7 +266,7 @@ async fn someone_no_rule_names_gets_403_and_no_session() {
         .sign_in_until_callback(&world.gateway, "sam", "/")
         .await;
     assert_refused(browser.visit(&callback).await, 403, "not_authorized").await;
-    assert_eq!(world.session_status(&browser).await, 401);
+    assert!(!world.is_signed_in(&browser).await);
     // A browser navigating there reads the same refusal as a page.
     let page = browser
         .client
@@ -332,7 +340,7 @@ async fn a_state_works_once_only_in_the_browser_that_started_it() {
     assert_refused(browser.visit(&missing).await, 400, "login_state_invalid").await;
     let unknown = format!("{}/callback?code=abc&state=not-a-state", world.gateway);
     assert_refused(browser.visit(&unknown).await, 400, "login_state_invalid").await;
-    assert_eq!(world.session_status(&browser).await, 401);
+    assert!(!world.is_signed_in(&browser).await);
 }
 
 #[tokio::test]
@@ -481,7 +489,7 @@ async fn logout_ends_the_session_and_sends_the_browser_to_the_provider() {
     let logout = format!("{}/logout", world.gateway);
     let refused = browser.client.post(&logout).send().await.unwrap();
     assert_refused(refused, 403, "csrf_token_invalid").await;
-    assert_eq!(world.session_status(&browser).await, 200);
+    assert!(world.is_signed_in(&browser).await);
 
     let out = browser
         .client
@@ -502,7 +510,7 @@ async fn logout_ends_the_session_and_sends_the_browser_to_the_provider() {
     );
     assert!(redirect.contains("id_token_hint="), "{redirect}");
     assert!(redirect.contains("post_logout_redirect_uri="), "{redirect}");
-    assert_eq!(world.session_status(&browser).await, 401);
+    assert!(!world.is_signed_in(&browser).await);
     // The provider accepts it: its confirmation page, not an error.
     let page = browser.client.get(&redirect).send().await.unwrap();
     assert_eq!(page.status(), 200, "{}", page.text().await.unwrap());
@@ -538,7 +546,7 @@ async fn back_channel_logout_from_the_provider_ends_the_session_and_cuts_its_rep
     .await
     .expect("the held reply was cut");
     assert!(!String::from_utf8_lossy(&rest).contains("event:done"));
-    assert_eq!(world.session_status(&browser).await, 401);
+    assert!(!world.is_signed_in(&browser).await);
     let log = world.provider.backchannel_log().await;
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(log[0]["ok"], true, "{log:?}");
@@ -627,9 +635,8 @@ async fn logout_tokens_that_must_not_be_believed_are_refused() {
     for (what, token) in cases {
         let answer = post(token).await;
         assert_eq!(answer.status(), 400, "{what}");
-        assert_eq!(
-            world.session_status(&browser).await,
-            200,
+        assert!(
+            world.is_signed_in(&browser).await,
             "{what} ended the session"
         );
     }
@@ -638,7 +645,7 @@ async fn logout_tokens_that_must_not_be_believed_are_refused() {
         .logout_token(Some("ana"), None, json!({}), &[], "current")
         .await;
     assert_eq!(post(good.clone()).await.status(), 200);
-    assert_eq!(world.session_status(&browser).await, 401);
+    assert!(!world.is_signed_in(&browser).await);
     assert_eq!(post(good).await.status(), 400, "a replayed logout token");
 }
 
@@ -649,9 +656,9 @@ async fn a_person_holds_a_bounded_number_of_sessions_and_loses_the_oldest() {
     let (second, _) = world.signed_in("ana").await;
     let (vic, _) = world.signed_in("vic").await;
     let (third, _) = world.signed_in("ana").await;
-    assert_eq!(world.session_status(&first).await, 401, "the oldest ended");
+    assert!(!world.is_signed_in(&first).await, "the oldest ended");
     for browser in [&second, &third, &vic] {
-        assert_eq!(world.session_status(browser).await, 200);
+        assert!(world.is_signed_in(browser).await);
     }
 }
 

@@ -11,7 +11,15 @@ impl PanelState {
     /// to Submitting synchronously, before anything is awaited: a second activation finds it
     /// submitting and sends nothing.
     pub fn approve(&self, cards: Vec<LiveCard>) {
-        if self.busy.get_untracked() {
+        // A viewer's Approve is disabled; the gateway would refuse it anyway.
+        let viewer = matches!(
+            self.account.get_untracked(),
+            super::Account::SignedIn {
+                role: crate::transport::Role::Viewer,
+                ..
+            }
+        );
+        if self.busy.get_untracked() || viewer {
             return;
         }
         let mut items = Vec::new();

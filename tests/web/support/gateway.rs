@@ -1,9 +1,11 @@
 //! One fake gateway for every browser test: it replaces `window.fetch` in the page and answers
 //! as the real gateway does, from rules each test sets.
 //!
-//! - Sessions as the real one keeps them: `GET /session` is 401 until `POST /session` starts one
-//!   (`panel-token-N`, kept as the page's "cookie"); [`replace_session`] plays another tab
-//!   starting its own.
+//! - Sessions as the real one keeps them: `GET /session` says signed out (with development
+//!   sign-in, or with an identity provider's `/login` after [`Gateway::identity_provider`])
+//!   until `POST /session` starts one (`panel-token-N`, kept as the page's "cookie", for the
+//!   developer in the [`Gateway::role`] given); [`replace_session`] plays another tab starting
+//!   its own; `POST /logout` ends it and answers `{redirect: "#signed-out"}`.
 //! - A POST must carry the session's token in `X-CSRF-Token`, or a token the test lets in
 //!   ([`Gateway::accept`]), else it is refused 403 `csrf_token_invalid`, as the gateway does.
 //! - Every other request takes the first rule that matches it ([`Gateway::then`]: the next
@@ -105,6 +107,8 @@ pub struct Gateway {
     rules: Vec<Value>,
     latency_ms: u32,
     host_tokens: Vec<(String, String)>,
+    provider: bool,
+    role: Option<&'static str>,
 }
 
 impl Gateway {
@@ -124,6 +128,19 @@ impl Gateway {
     /// transport with a token of its own).
     pub fn accept(mut self, header: &str, token: &str) -> Self {
         self.host_tokens.push((header.to_owned(), token.to_owned()));
+        self
+    }
+
+    /// People sign in with an identity provider: signed out, `GET /session` offers `/login`,
+    /// and `POST /session` (development sign-in) is 404.
+    pub fn identity_provider(mut self) -> Self {
+        self.provider = true;
+        self
+    }
+
+    /// Sessions started here have this role (`viewer` or `approver`, the default).
+    pub fn role(mut self, role: &'static str) -> Self {
+        self.role = Some(role);
         self
     }
 
@@ -168,6 +185,8 @@ impl Gateway {
             "rules": self.rules,
             "latencyMs": self.latency_ms,
             "hostTokens": self.host_tokens,
+            "provider": self.provider,
+            "role": self.role.unwrap_or("approver"),
         });
         let restore = js_sys::Function::new_with_args("config", FAKE)
             .call1(&wasm_bindgen::JsValue::NULL, &config.to_string().into())
@@ -190,7 +209,7 @@ impl Drop for Installed {
 }
 
 const FAKE: &str = r#"
-  const { rules, latencyMs, hostTokens } = JSON.parse(config);
+  const { rules, latencyMs, hostTokens, provider, role } = JSON.parse(config);
   const real = window.fetch;
   const fake = { requests: [], aborted: false, session: null, sessions: 0 };
   window.__gateway = fake;
@@ -208,14 +227,26 @@ const FAKE: &str = r#"
     fake.requests.push({ url: path, method, headers, body });
     (init.signal ?? input.signal)?.addEventListener('abort', () => { fake.aborted = true; });
     await sleep(latencyMs);
+    const signedIn = () => ({ signedIn: true, csrfToken: fake.session, expiresAt: 0, role,
+      user: { sub: 'developer', name: 'Developer', email: 'developer@localhost' } });
     if (path.endsWith('/session')) {
       if (method === 'POST') {
+        if (provider) {
+          return json(404, { status: 404, title: 'Not found', code: 'not_found' }, 'application/problem+json');
+        }
         fake.session = `panel-token-${++fake.sessions}`;
-        return json(201, { csrfToken: fake.session, expiresAt: 0 });
+        return json(201, signedIn());
       }
       return fake.session
-        ? json(200, { csrfToken: fake.session, expiresAt: 0 })
-        : json(401, { status: 401, title: 'Unauthorized', code: 'session_required' }, 'application/problem+json');
+        ? json(200, signedIn())
+        : json(200, { signedIn: false, login: provider ? '/login' : null, devSignIn: !provider });
+    }
+    if (path.endsWith('/logout') && method === 'POST') {
+      if (!fake.session || headers['x-csrf-token'] !== fake.session) {
+        return json(403, { status: 403, title: 'Forbidden', code: 'csrf_token_invalid' }, 'application/problem+json');
+      }
+      fake.session = null;
+      return json(200, { redirect: '#signed-out' });
     }
     const accepted = (fake.session && headers['x-csrf-token'] === fake.session)
       || hostTokens.some(([header, token]) => headers[header] === token);
@@ -275,7 +306,10 @@ pub fn requests() -> Vec<Value> {
 pub fn assist_requests() -> Vec<Value> {
     recorded()
         .into_iter()
-        .filter(|r| !r["url"].as_str().unwrap_or("").ends_with("/session"))
+        .filter(|r| {
+            let url = r["url"].as_str().unwrap_or("");
+            !url.ends_with("/session") && !url.ends_with("/logout")
+        })
         .collect()
 }
 
