@@ -1,7 +1,8 @@
 // Shared pieces of the end-to-end tests: the servers (simulator + gateway serving the release
 // dist/, one origin, no trunk), headless Debian Chromium, and a page object for the panel.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +72,129 @@ export async function startServers({ paceMs = 80, upstream, hostPage = false } =
       if (site) rmSync(site, { recursive: true, force: true });
     },
   };
+}
+
+/** A free loopback port (bound, then released). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The real OpenID Provider of the sign-in tests (tests/oidc/provider.mjs): its issuer URL. */
+function startProvider() {
+  const child = spawn(process.execPath, [path.join(root, 'tests/oidc/provider.mjs')], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the identity provider did not start within 20 s')), 20_000);
+    child.once('exit', (code) => reject(new Error(`the identity provider exited with ${code}`)));
+    child.stdout.on('data', (data) => {
+      out += data;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1], stop: () => child.kill('SIGTERM') });
+      }
+    });
+  });
+}
+
+/** The people at the test provider, and what the gateway's access rules make of them. */
+export const PEOPLE = {
+  approver: { login: 'ana', name: 'Ana Approver' },
+  viewer: { login: 'vic', name: 'Vic Viewer' },
+  stranger: { login: 'sam', name: 'Sam Stranger' },
+};
+
+/**
+ * Simulator + the real identity provider + a gateway configured as a deployment is (a config
+ * file: the provider, a key by name, access rules, an audit log), serving the built panel.
+ * Ana is an approver by her address, Vic a viewer by his domain; no rule names Sam.
+ */
+export async function startServersWithSignIn({ paceMs = 10 } = {}) {
+  const sim = await startBinary('simulator', ['--addr', '127.0.0.1:0', '--pace-ms', String(paceMs)]);
+  const provider = await startProvider();
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-gateway-'));
+  const config = path.join(dir, 'gateway.toml');
+  writeFileSync(
+    config,
+    `public_origins = ["${origin}"]
+
+[provider]
+issuer = "${provider.url}"
+client_id = "flowyte-copilot-gateway"
+client_secret_env = "OIDC_CLIENT_SECRET"
+scopes = ["profile", "email", "groups"]
+
+[keys.northwind]
+env = "NORTHWIND_KEY"
+
+[[access]]
+email = "ana@northwind.example"
+key = "northwind"
+role = "approver"
+
+[[access]]
+email_domain = "northwind.example"
+key = "northwind"
+role = "viewer"
+
+[audit]
+file = "audit.jsonl"
+`,
+  );
+  const registered = await fetch(`${provider.url}/__test/client`, {
+    method: 'POST',
+    body: JSON.stringify({
+      redirect_uris: [`${origin}/callback`],
+      post_logout_redirect_uris: [`${origin}/`],
+      backchannel_logout_uri: `${origin}/backchannel-logout`,
+    }),
+  });
+  if (!registered.ok) throw new Error(`the provider refused the client: ${registered.status}`);
+  const gateway = await startBinary('gateway', ['--config', config, '--addr', `127.0.0.1:${port}`, '--dev-http', '--dist', distDir], {
+    FLOWYTE_API_BASE: sim.url,
+    NORTHWIND_KEY: DEV_KEY,
+    OIDC_CLIENT_SECRET: 'test-client-secret-not-for-production',
+  });
+  return {
+    url: gateway.url,
+    simulatorUrl: sim.url,
+    providerUrl: provider.url,
+    /** The audit log's lines, parsed. */
+    auditLines() {
+      let text = '';
+      try {
+        text = readFileSync(path.join(dir, 'audit.jsonl'), 'utf8');
+      } catch {
+        return [];
+      }
+      return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    },
+    stop() {
+      gateway.stop();
+      provider.stop();
+      sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in on the provider's own pages (its login form, then its consent page). */
+export async function signInAtProvider(page, login) {
+  await page.locator('input[name=login]').fill(login);
+  await page.locator('input[name=password]').fill('any password');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
 }
 
 /** Headless Debian Chromium; never a browser downloaded by a test tool. */

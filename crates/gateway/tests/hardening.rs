@@ -243,7 +243,17 @@ async fn session_answers_are_never_cached_and_proxied_answers_never_sniffed() {
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        signed_out.status(),
+        200,
+        "signed out is an answer, not an error"
+    );
     assert_eq!(signed_out.headers()["cache-control"], "no-store");
+    let signed_out: Value = signed_out.json().await.unwrap();
+    assert_eq!(
+        signed_out,
+        json!({"signedIn": false, "login": null, "devSignIn": true})
+    );
     let proxied = client
         .post(format!("{gateway}/api/v1/assist"))
         .header(CSRF_HEADER, body["csrfToken"].as_str().unwrap())
