@@ -216,7 +216,7 @@ async fn assist(
     stall_before(fault.as_ref()).await;
 
     let now = OffsetDateTime::now_utc();
-    let (result, turn_steps) = {
+    let (result, tool_calls) = {
         let mut guard = state.lock();
         let sim = &mut *guard;
         if let Some(agent) = &path_agent
@@ -260,7 +260,7 @@ async fn assist(
             // Dry run first: if any item's target moved on, nothing runs.
             let mut trial = account.clone();
             let turn = copilot::run_confirmed(&mut trial, &scopes, &claimed, now);
-            if let Some(stale) = turn.steps.iter().find(|s| !s.ok) {
+            if let Some(stale) = turn.tool_calls.iter().find(|s| !s.ok) {
                 thread.unclaim(&claimed);
                 return Err(problem(
                     409,
@@ -328,7 +328,7 @@ async fn assist(
                 used: false,
             }));
         thread.updated_at = stamp;
-        (result, turn.steps)
+        (result, turn.tool_calls)
     };
     state.persist().await;
 
@@ -350,7 +350,7 @@ async fn assist(
         _ if wants_json => return Ok(Json(result).into_response()),
         _ => {}
     }
-    let mut script = Script::new(plan_frames(&result, &turn_steps, state.config.pace));
+    let mut script = Script::new(plan_frames(&result, &tool_calls, state.config.pace));
     if let Some(fault) = &fault {
         script.apply(fault);
     }

@@ -20,7 +20,7 @@ use crate::state::AppState;
 /// of a few words, then `done` with the whole result.
 pub(crate) fn plan_frames(
     result: &AssistResult,
-    steps: &[copilot::Step],
+    tool_calls: &[copilot::ToolCall],
     pace: Duration,
 ) -> Vec<Planned> {
     let mut frames = Vec::new();
@@ -53,7 +53,7 @@ pub(crate) fn plan_frames(
     };
     push(understand(StepStatus::Started));
     push(understand(StepStatus::Succeeded));
-    for step in steps {
+    for step in tool_calls {
         let progress = |status| {
             StreamEvent::Progress(Progress {
                 message: step.call.message.clone(),

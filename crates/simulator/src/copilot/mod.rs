@@ -32,26 +32,28 @@ use text::{lower_first, plural};
 
 pub use help::{EXAMPLES, help};
 
-/// What a turn did: the operations it called, what it proposes, and its reply.
+/// What the copilot did in one turn: the operations it called, what it proposes, and its
+/// reply. (Named apart from the panel's `conversation::Turn`, which is the person's view of a
+/// turn.)
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Turn {
-    pub steps: Vec<Step>,
+pub struct Answer {
+    pub tool_calls: Vec<ToolCall>,
     pub confirmations: Vec<PendingConfirmation>,
     pub reply: String,
 }
 
-impl Turn {
+impl Answer {
     pub fn mutations(&self) -> Vec<AppliedMutation> {
-        self.steps
+        self.tool_calls
             .iter()
             .filter_map(|s| s.mutation.clone())
             .collect()
     }
 }
 
-/// One operation the copilot called, and how it went.
+/// One operation the copilot called, and how it went: a `tool_call` frame pair in the stream.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Step {
+pub struct ToolCall {
     pub call: Call,
     pub ok: bool,
     pub mutation: Option<AppliedMutation>,
@@ -80,7 +82,7 @@ struct Copilot<'a> {
     account: &'a mut Account,
     scopes: &'a Scopes,
     now: OffsetDateTime,
-    turn: Turn,
+    turn: Answer,
 }
 
 /// Carries out `request` on `account`.
@@ -89,12 +91,12 @@ pub fn respond(
     scopes: &Scopes,
     request: &Request<'_>,
     now: OffsetDateTime,
-) -> Turn {
+) -> Answer {
     let mut copilot = Copilot {
         account,
         scopes,
         now,
-        turn: Turn::default(),
+        turn: Answer::default(),
     };
     copilot.turn.reply = copilot.handle(request);
     copilot.turn
@@ -107,12 +109,12 @@ pub fn run_confirmed(
     scopes: &Scopes,
     items: &[(Destructive, PendingConfirmation)],
     now: OffsetDateTime,
-) -> Turn {
+) -> Answer {
     let mut copilot = Copilot {
         account,
         scopes,
         now,
-        turn: Turn::default(),
+        turn: Answer::default(),
     };
     let mut lines = Vec::new();
     for (action, item) in items {
@@ -131,7 +133,7 @@ pub fn run_confirmed(
                     "- {}.",
                     mutation.summary.as_deref().unwrap_or("Done")
                 ));
-                copilot.turn.steps.push(Step {
+                copilot.turn.tool_calls.push(ToolCall {
                     call,
                     ok: true,
                     mutation: Some(mutation),
@@ -143,7 +145,7 @@ pub fn run_confirmed(
                     lower_first(item.summary().unwrap_or("run it")),
                     stale.0
                 ));
-                copilot.turn.steps.push(Step {
+                copilot.turn.tool_calls.push(ToolCall {
                     call,
                     ok: false,
                     mutation: None,
@@ -151,7 +153,7 @@ pub fn run_confirmed(
             }
         }
     }
-    let done = copilot.turn.steps.iter().filter(|s| s.ok).count();
+    let done = copilot.turn.tool_calls.iter().filter(|s| s.ok).count();
     copilot.turn.reply = format!(
         "Approved and carried out {done} of {} action{}:\n\n{}",
         items.len(),
@@ -169,7 +171,7 @@ impl Copilot<'_> {
     /// Records a read. `false` (and a failed step) when the key lacks its scope.
     fn read(&mut self, call: Call) -> bool {
         let ok = self.allowed(&call);
-        self.turn.steps.push(Step {
+        self.turn.tool_calls.push(ToolCall {
             call,
             ok,
             mutation: None,
@@ -187,7 +189,7 @@ impl Copilot<'_> {
         apply: impl FnOnce(&mut Account),
     ) -> bool {
         if !self.allowed(&call) {
-            self.turn.steps.push(Step {
+            self.turn.tool_calls.push(ToolCall {
                 call,
                 ok: false,
                 mutation: None,
@@ -205,7 +207,7 @@ impl Copilot<'_> {
                 _ => None,
             },
         };
-        self.turn.steps.push(Step {
+        self.turn.tool_calls.push(ToolCall {
             call,
             ok: true,
             mutation: Some(mutation),
@@ -234,7 +236,7 @@ impl Copilot<'_> {
     fn last_failed_scope(&self) -> String {
         let scope = self
             .turn
-            .steps
+            .tool_calls
             .iter()
             .rev()
             .find(|s| !s.ok)

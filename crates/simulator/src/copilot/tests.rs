@@ -12,7 +12,7 @@ fn all() -> Scopes {
     )
 }
 
-fn ask(account: &mut Account, message: &str) -> Turn {
+fn ask(account: &mut Account, message: &str) -> Answer {
     respond(
         account,
         &all(),
@@ -35,7 +35,7 @@ fn every_documented_example_is_understood() {
             turn.reply
         );
         assert!(
-            !turn.steps.is_empty() || !turn.confirmations.is_empty(),
+            !turn.tool_calls.is_empty() || !turn.confirmations.is_empty(),
             "{example} called nothing: {}",
             turn.reply
         );
@@ -88,7 +88,7 @@ fn yesterdays_failed_calls_are_a_table() {
         turn.reply
     );
     assert_eq!(turn.reply.matches("| error |").count(), 2);
-    assert!(turn.steps[0].call.path.contains("outcome=error"));
+    assert!(turn.tool_calls[0].call.path.contains("outcome=error"));
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn a_key_without_the_scope_gets_an_explanation_and_no_change() {
         NOW,
     );
     assert!(assign.reply.contains("`numbers:write`"), "{}", assign.reply);
-    assert!(!assign.steps[0].ok);
+    assert!(!assign.tool_calls[0].ok);
     let release = respond(
         &mut account,
         &scopes,
@@ -141,7 +141,7 @@ fn unknown_requests_list_what_works() {
     let mut account = Account::seeded(NOW);
     let turn = ask(&mut account, "make me a sandwich");
     assert!(turn.reply.contains("List my agents"));
-    assert!(turn.steps.is_empty());
+    assert!(turn.tool_calls.is_empty());
 }
 
 #[test]
