@@ -183,6 +183,13 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 impl Account {
+    /// The id [`Account::next_id`] will hand out next, without handing it out (a change that
+    /// is refused must not use up an id).
+    pub fn peek_id(&self, prefix: &str) -> String {
+        let n = self.next_ids.get(prefix).copied().unwrap_or(0) + 1;
+        format!("{prefix}_{n:04}")
+    }
+
     /// Hands out the next id with `prefix`, e.g. `agt_0005`.
     pub fn next_id(&mut self, prefix: &str) -> String {
         let n = self.next_ids.entry(prefix.to_owned()).or_insert(0);
@@ -245,6 +252,7 @@ mod tests {
     #[test]
     fn ids_never_repeat() {
         let mut account = Account::seeded(datetime!(2026-11-28 12:00 UTC));
+        assert_eq!(account.peek_id("agt"), "agt_0005");
         assert_eq!(account.next_id("agt"), "agt_0005");
         assert_eq!(account.next_id("agt"), "agt_0006");
     }

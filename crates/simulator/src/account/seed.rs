@@ -380,10 +380,13 @@ fn seed_conversations(
             "Customer reported a broken mug in order {o}; the agent apologised and offered a replacement.",
         ),
     ];
+    // Each failure has one cause, said the same way every time, so "why did calls fail?"
+    // can group them (copilot/calls.rs reads these phrases). All three happen on orders,
+    // so their topic is "order status".
     let failed_summaries = [
-        "The order lookup timed out twice; the caller hung up before the agent could find order {o}.",
-        "The caller's audio dropped repeatedly and the call ended after the agent asked them to repeat the order number.",
-        "The shipment-tracking skill returned an error for order {o}; the agent apologised and the call ended.",
+        "The Track shipment skill timed out twice looking up order {o}; the caller hung up before the agent could answer.",
+        "The caller's audio kept dropping; the call ended after the agent asked for the order number a third time.",
+        "The Track shipment skill returned an error for order {o}; the agent apologised and the call ended.",
     ];
     let transferred_summaries = [
         "Caller disputed a double charge on order {o}; the agent transferred them to the shop team.",
@@ -445,8 +448,14 @@ fn seed_conversations(
                 None => "completed",
             };
             let pick = |list: &[&str]| list[(r >> 32) as usize % list.len()].to_owned();
+            // Yesterday's two failures have different causes (a timeout, then a dropped line).
+            let failure = match pos {
+                Some(1) => failed_summaries[0].to_owned(),
+                Some(5) => failed_summaries[1].to_owned(),
+                _ => pick(&failed_summaries),
+            };
             let (agent_id, summary, topic) = match outcome {
-                "error" => ("agt_0001", pick(&failed_summaries), "order status"),
+                "error" => ("agt_0001", failure, "order status"),
                 "transferred" => (agent_id, pick(&transferred_summaries), "billing"),
                 "abandoned" => (agent_id, pick(&abandoned_summaries), "unknown"),
                 _ => (agent_id, template.to_owned(), topic),

@@ -1,21 +1,51 @@
-//! Agents: list, describe, create, rename, set the greeting / tone / persona, delete.
+//! Agents: which one a message means, list, describe, delete (held). Creating and editing
+//! them is in `agent_edits`.
 
-use serde_json::json;
+use std::ops::Range;
 
 use super::Copilot;
-use super::text::{after, cut_at, has_any, has_word, plural, quoted, table};
-use crate::account::{Agent, KnowledgeSource, Skill, rfc3339};
-use crate::ops::{Call, Destructive, pretty_e164, touch_draft};
+use super::names::{Found, either, find_ranked};
+use super::text::{plural, table};
+use super::utterance::Utterance;
+use crate::account::{KnowledgeSource, Skill};
+use crate::ops::{Call, Destructive, pretty_e164};
 
 impl Copilot<'_> {
-    /// The agent named in the message (longest name wins), by name or id.
-    pub(super) fn mentioned_agent(&self, lower: &str) -> Option<String> {
-        let mut agents: Vec<&Agent> = self.account.agents.iter().collect();
-        agents.sort_by_key(|a| std::cmp::Reverse(a.name.len()));
-        agents
-            .into_iter()
-            .find(|a| lower.contains(&a.name.to_lowercase()) || lower.contains(&a.id))
-            .map(|a| a.id.clone())
+    /// The agent the words in `range` name; else the page's agent; else a question naming
+    /// the candidates. A name only hinted at ("the bot") gives way to the page's agent.
+    pub(super) fn agent_in(&self, u: &Utterance, range: Range<usize>) -> Result<String, String> {
+        let (found, strong) = find_ranked(u, range, &self.account.agents, |a| {
+            (a.name.as_str(), a.id.as_str())
+        });
+        let page = u.default_agent.clone();
+        match found {
+            Found::One(agent) if strong || page.is_none() => Ok(agent.id.clone()),
+            Found::Several(agents) if strong || page.is_none() => {
+                let names: Vec<String> = agents.iter().map(|a| format!("**{}**", a.name)).collect();
+                Err(format!("Which agent do you mean: {}?", either(&names)))
+            }
+            _ => page.ok_or_else(|| self.which_agent()),
+        }
+    }
+
+    /// The agent the whole message is about.
+    pub(super) fn agent_of(&self, u: &Utterance) -> Result<String, String> {
+        self.agent_in(u, 0..u.words.len())
+    }
+
+    /// An agent the words in `range` clearly name (or "this agent" on its page), if any:
+    /// for narrowing a question, never a guess.
+    pub(super) fn agent_named(&self, u: &Utterance, range: Range<usize>) -> Option<String> {
+        let (found, strong) = find_ranked(u, range, &self.account.agents, |a| {
+            (a.name.as_str(), a.id.as_str())
+        });
+        match found.one() {
+            Some(agent) if strong => Some(agent.id.clone()),
+            _ if u.has_any(&["this agent", "this bot", "this one", "its", "for it"]) => {
+                u.default_agent.clone()
+            }
+            _ => None,
+        }
     }
 
     pub(super) fn which_agent(&self) -> String {
@@ -227,205 +257,10 @@ impl Copilot<'_> {
         out
     }
 
-    pub(super) fn create_agent(&mut self, message: &str, lower: &str) -> String {
-        let name = quoted(message)
-            .into_iter()
-            .next()
-            .or_else(|| after(message, &[" called ", " named "]))
-            .map(|n| cut_at(&n, &[" for ", " with ", " that ", ","]));
-        let Some(name) = name.filter(|n| !n.is_empty()) else {
-            return "What should the new agent be called? For example: *Create an agent called \
-                    “Front Desk”*."
-                .to_owned();
-        };
-        if let Some(existing) = self
-            .account
-            .agents
-            .iter()
-            .find(|a| a.name.eq_ignore_ascii_case(&name))
-        {
-            return format!(
-                "You already have an agent called **{}**, so I didn't create another. Pick a \
-                 different name, or ask me to describe it.",
-                existing.name
-            );
-        }
-        let channels: Vec<&str> =
-            match (has_word(lower, "chat"), has_any(lower, &["voice", "phone"])) {
-                (true, false) => vec!["chat"],
-                (false, true) => vec!["voice"],
-                _ => vec!["voice", "chat"],
-            };
-        let id = self.account.next_id("agt");
-        let greeting = format!("Hi, this is {name} at Northwind Coffee. How can I help?");
-        let body = json!({
-            "name": name,
-            "persona": format!("{name}, created with the copilot. Describe what it should do."),
-            "tone": "friendly",
-            "greeting": greeting,
-            "primaryLanguage": "en-US",
-            "enabledChannels": channels,
-        });
-        let now = rfc3339(self.now);
-        let agent = crate::account::Agent {
-            id: id.clone(),
-            name: name.clone(),
-            persona: body["persona"].as_str().unwrap_or_default().to_owned(),
-            tone: "friendly".into(),
-            greeting,
-            primary_language: "en-US".into(),
-            enabled_channels: channels.iter().map(|c| (*c).to_owned()).collect(),
-            version: 1,
-            published_version_id: None,
-            versions: Vec::new(),
-            created_at: now.clone(),
-            updated_at: now,
-        };
-        let ok = self.write(
-            Call::new(
-                "createAgent",
-                "POST",
-                "/agents",
-                "agents:write",
-                format!("Creating {name}"),
-            ),
-            format!("Created the agent “{name}”"),
-            body,
-            |account| account.agents.push(agent),
-        );
-        if !ok {
-            return self.last_failed_scope();
-        }
-        format!(
-            "Created **{name}** (`{id}`) as a draft on {}.\n\nNext steps:\n\n1. Give it skills — \
-             e.g. *Add an order-lookup skill to {name}*.\n2. Add knowledge it can answer from.\n3. \
-             *Publish {name}* when it's ready; until then calls and chats can't reach it.",
-            channels.join(" and ")
-        )
-    }
-
-    pub(super) fn rename_agent(
-        &mut self,
-        message: &str,
-        lower: &str,
-        default_agent: Option<String>,
-    ) -> String {
-        let Some(agent_id) = self.mentioned_agent(lower).or(default_agent) else {
-            return self.which_agent();
-        };
-        let new_name = quoted(message)
-            .into_iter()
-            .last()
-            .or_else(|| after(message, &[" to ", " as "]))
-            .filter(|n| {
-                !self
-                    .account
-                    .agent(&agent_id)
-                    .is_some_and(|a| a.name.eq_ignore_ascii_case(n))
-            });
-        let Some(new_name) = new_name else {
-            return "What should the new name be? For example: *Rename After-hours Line to \
-                    “Night Line”*."
-                .to_owned();
-        };
-        if self
-            .account
-            .agents
-            .iter()
-            .any(|a| a.name.eq_ignore_ascii_case(&new_name))
-        {
-            return format!("Another agent is already called **{new_name}**; nothing was changed.");
-        }
-        let old = self.account.agent_name(&agent_id);
-        let now = self.now;
-        let id = agent_id.clone();
-        let name = new_name.clone();
-        let ok = self.write(
-            Call::new(
-                "updateAgent",
-                "PATCH",
-                format!("/agents/{agent_id}"),
-                "agents:write",
-                format!("Renaming {old}"),
-            ),
-            format!("Renamed “{old}” to “{new_name}”"),
-            json!({ "name": new_name }),
-            move |account| {
-                if let Some(agent) = account.agent_mut(&id) {
-                    agent.name = name;
-                }
-                touch_draft(account, &id, now);
-            },
-        );
-        if !ok {
-            return self.last_failed_scope();
-        }
-        format!(
-            "Renamed **{old}** to **{new_name}**. The new name is in the draft; publish it when \
-             callers should hear it."
-        )
-    }
-
-    pub(super) fn update_agent(
-        &mut self,
-        message: &str,
-        lower: &str,
-        default_agent: Option<String>,
-    ) -> String {
-        let Some(agent_id) = self.mentioned_agent(lower).or(default_agent) else {
-            return self.which_agent();
-        };
-        let field = ["greeting", "tone", "persona"]
-            .into_iter()
-            .find(|f| lower.contains(f))
-            .expect("checked by the caller");
-        let value = quoted(message)
-            .into_iter()
-            .last()
-            .or_else(|| after(message, &[" to be ", " to "]));
-        let Some(value) = value else {
-            return format!(
-                "What should the {field} be? Put it in quotes, e.g. *Set the {field} of \
-                 Support Bot to “…”*."
-            );
-        };
-        let name = self.account.agent_name(&agent_id);
-        let now = self.now;
-        let id = agent_id.clone();
-        let new = value.clone();
-        let ok = self.write(
-            Call::new(
-                "updateAgent",
-                "PATCH",
-                format!("/agents/{agent_id}"),
-                "agents:write",
-                format!("Updating {name}"),
-            ),
-            format!("Changed the {field} of “{name}”"),
-            json!({ field: value }),
-            move |account| {
-                if let Some(agent) = account.agent_mut(&id) {
-                    match field {
-                        "greeting" => agent.greeting = new,
-                        "tone" => agent.tone = new,
-                        _ => agent.persona = new,
-                    }
-                }
-                touch_draft(account, &id, now);
-            },
-        );
-        if !ok {
-            return self.last_failed_scope();
-        }
-        format!(
-            "Updated the {field} of **{name}** to:\n\n> {value}\n\nIt's in the draft; *publish \
-             {name}* to make it live."
-        )
-    }
-
-    pub(super) fn delete_agent(&mut self, lower: &str, default_agent: Option<String>) -> String {
-        let Some(agent_id) = self.mentioned_agent(lower).or(default_agent) else {
-            return self.which_agent();
+    pub(super) fn delete_agent(&mut self, u: &Utterance) -> String {
+        let agent_id = match self.agent_of(u) {
+            Ok(id) => id,
+            Err(question) => return question,
         };
         let name = self.account.agent_name(&agent_id);
         let skills = self.account.skills_of(&agent_id).count();
@@ -439,4 +274,20 @@ impl Copilot<'_> {
             Err(reply) => reply,
         }
     }
+}
+
+/// What can be done to an agent, for a request that asks for something else ("turn off
+/// Support Bot", with `switching`).
+pub(super) fn agent_actions(name: Option<&str>, switching: bool) -> String {
+    let it = name.map_or_else(|| "an agent".to_owned(), |n| format!("**{n}**"));
+    let head = if switching {
+        format!("An agent can't be switched off or on here, so I left {it} as it is.")
+    } else {
+        format!("I can't do that to {it} here.")
+    };
+    format!(
+        "{head} I can *publish* or *roll back* a version, *rename* it, set its *greeting*, \
+         *tone* or *persona*, *unassign its number* so calls stop reaching it, or *delete* it. \
+         Which would you like?"
+    )
 }

@@ -1,38 +1,29 @@
-//! Knowledge: add a page (a URL source, `pending` until indexed).
+//! Knowledge: list an agent's sources, add a page (a URL source, `pending` until indexed).
 
 use serde_json::json;
 
 use super::Copilot;
-use super::text::{quoted, upper_first};
+use super::text::{table, upper_first};
+use super::utterance::Utterance;
 use crate::account::KnowledgeSource;
 use crate::ops::{Call, touch_draft};
 
 impl Copilot<'_> {
-    pub(super) fn add_knowledge(
-        &mut self,
-        message: &str,
-        lower: &str,
-        default_agent: Option<String>,
-    ) -> String {
-        let url = message
-            .split_whitespace()
-            .map(|w| {
-                w.trim_matches(|c: char| {
-                    matches!(
-                        c,
-                        '<' | '>' | '(' | ')' | '"' | '“' | '”' | ',' | '.' | '!' | '?' | '\''
-                    )
-                })
-            })
-            .find(|w| w.starts_with("https://") || w.starts_with("http://"))
-            .map(|w| w.trim_end_matches("'s").to_owned());
+    pub(super) fn add_knowledge(&mut self, u: &Utterance) -> String {
+        let url = u.urls.first().cloned().or_else(|| {
+            u.quoted
+                .iter()
+                .find(|q| q.starts_with("https://") || q.starts_with("http://"))
+                .cloned()
+        });
         let Some(url) = url else {
             return "Which page should I add? Give me its address, e.g. *Add \
                     https://northwind-coffee.example/returns to Support Bot's knowledge*."
                 .to_owned();
         };
-        let Some(agent_id) = self.mentioned_agent(lower).or(default_agent) else {
-            return self.which_agent();
+        let agent_id = match self.agent_of(u) {
+            Ok(id) => id,
+            Err(question) => return question,
         };
         if let Some(existing) = self
             .account
@@ -47,17 +38,22 @@ impl Copilot<'_> {
                 existing.status
             );
         }
-        let label = quoted(message).into_iter().next().unwrap_or_else(|| {
-            let path = url.split("://").nth(1).unwrap_or(&url);
-            let last = path
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or(path);
-            upper_first(&last.replace(['-', '_'], " "))
-        });
+        let label = u
+            .quoted
+            .iter()
+            .find(|q| **q != url)
+            .cloned()
+            .unwrap_or_else(|| {
+                let path = url.split("://").nth(1).unwrap_or(&url);
+                let last = path
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(path);
+                upper_first(&last.replace(['-', '_'], " "))
+            });
         let agent_name = self.account.agent_name(&agent_id);
-        let id = self.account.next_id("kns");
+        let id = self.account.peek_id("kns");
         let source = KnowledgeSource {
             id: id.clone(),
             agent_id: agent_id.clone(),
@@ -79,6 +75,7 @@ impl Copilot<'_> {
             format!("Added the knowledge source “{label}” to {agent_name}"),
             json!({ "kind": "url", "label": label, "url": url }),
             move |account| {
+                account.next_id("kns");
                 account.knowledge_sources.push(source);
                 touch_draft(account, &owner, now);
             },
@@ -91,5 +88,70 @@ impl Copilot<'_> {
              while Flowyte fetches and indexes the page; {agent_name} starts answering from it once \
              it's `indexed`."
         )
+    }
+
+    /// The knowledge sources of the agent named (or the page's), or of every agent.
+    pub(super) fn list_knowledge(&mut self, u: &Utterance) -> String {
+        let agent = self
+            .agent_named(u, 0..u.words.len())
+            .or_else(|| u.default_agent.clone());
+        let agents: Vec<String> = match &agent {
+            Some(id) => vec![id.clone()],
+            None => self.account.agents.iter().map(|a| a.id.clone()).collect(),
+        };
+        for id in &agents {
+            let ok = self.read(Call::new(
+                "listKnowledgeSources",
+                "GET",
+                format!("/agents/{id}/knowledge/sources"),
+                "knowledge:read",
+                format!("Listing the knowledge of {}", self.account.agent_name(id)),
+            ));
+            if !ok {
+                return self.last_failed_scope();
+            }
+        }
+        let sources: Vec<&KnowledgeSource> = self
+            .account
+            .knowledge_sources
+            .iter()
+            .filter(|k| agents.contains(&k.agent_id))
+            .collect();
+        let whose = agent.as_deref().map_or_else(
+            || "Your agents know".to_owned(),
+            |a| format!("{} knows", self.account.agent_name(a)),
+        );
+        if sources.is_empty() {
+            return format!("{whose} nothing yet: add a page with its address.");
+        }
+        let pending = sources.iter().filter(|k| k.status == "pending").count();
+        let rows = sources.iter().map(|k| {
+            vec![
+                k.label.clone(),
+                self.account.agent_name(&k.agent_id),
+                k.kind.clone(),
+                k.status.clone(),
+                k.url.clone().unwrap_or_else(|| "–".to_owned()),
+            ]
+        });
+        let mut out = format!(
+            "{whose} **{} source{}**:\n\n{}",
+            sources.len(),
+            super::text::plural(sources.len()),
+            table(
+                &[
+                    ("Source", false),
+                    ("Agent", false),
+                    ("Kind", false),
+                    ("Status", false),
+                    ("Address", false),
+                ],
+                rows
+            )
+        );
+        if pending > 0 {
+            out.push_str("\n`pending` sources are still being fetched and indexed.");
+        }
+        out
     }
 }

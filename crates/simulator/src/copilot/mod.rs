@@ -1,24 +1,36 @@
 //! The deterministic copilot: reads a plain-English request, calls the account's operations
 //! (applying non-destructive changes at once, proposing destructive ones), and writes a
-//! markdown reply. The recognised requests are listed in the crate's README and in
-//! [`EXAMPLES`]; anything else gets a reply listing them.
+//! markdown reply. The crate's README and [`EXAMPLES`] list requests it understands; it
+//! takes them in many other words too, and answers anything else briefly with the closest.
 //!
-//! One module per resource (`agents`, `skills`, `knowledge`, `numbers`, `keys`, `publishing`,
-//! `calls`), each adding its handlers to [`Copilot`]; `router` picks the handler for a
-//! message; `text` holds the helpers they share; `help` the examples and the help reply.
+//! Reading a message: `utterance` (words, quotes, URLs, typos), `lexicon` (the words for
+//! each action and resource), `names` (which agent, skill or key a message names), `intent`
+//! (what it asks for, and of which resource), `router` (the handler for it). Doing it: one
+//! module per resource (`agents` and `agent_edits`, `skills` and `skill_add`, `knowledge`,
+//! `numbers`, `keys`, `publishing`, `calls`), each adding its handlers to [`Copilot`];
+//! `text` holds markdown helpers; `help` the examples, the help and the short answers.
+//! Nothing depends on the clock or chance: the same message on the same account gets the
+//! same answer.
 
+mod agent_edits;
 mod agents;
 mod calls;
 mod help;
+mod intent;
 mod keys;
 mod knowledge;
+#[rustfmt::skip]
+mod lexicon;
+mod names;
 mod numbers;
 mod publishing;
 mod router;
+mod skill_add;
 mod skills;
 #[cfg(test)]
 mod tests;
 mod text;
+mod utterance;
 
 use std::collections::BTreeSet;
 
@@ -98,7 +110,8 @@ pub fn respond(
         now,
         turn: Answer::default(),
     };
-    copilot.turn.reply = copilot.handle(request);
+    let utterance = utterance::Utterance::new(request.message, request.agent_id);
+    copilot.turn.reply = copilot.handle(&utterance);
     copilot.turn
 }
 

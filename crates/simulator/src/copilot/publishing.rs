@@ -1,27 +1,25 @@
 //! Publishing: publish the draft (held), roll back to an earlier version (held).
 
 use super::Copilot;
-use super::text::{plural, quoted};
+use super::text::plural;
+use super::utterance::Utterance;
 use crate::ops::Destructive;
 
 impl Copilot<'_> {
-    pub(super) fn publish(
-        &mut self,
-        message: &str,
-        lower: &str,
-        default_agent: Option<String>,
-    ) -> String {
-        let Some(agent_id) = self.mentioned_agent(lower).or(default_agent) else {
-            return self.which_agent();
+    pub(super) fn publish(&mut self, u: &Utterance) -> String {
+        let agent_id = match self.agent_of(u) {
+            Ok(id) => id,
+            Err(question) => return question,
         };
         let agent = self
             .account
             .agent(&agent_id)
             .expect("mentioned agents exist")
             .clone();
-        let note = quoted(message)
-            .into_iter()
-            .next()
+        let note = u
+            .quoted
+            .first()
+            .cloned()
             .unwrap_or_else(|| "Published from the copilot".to_owned());
         let skills = self.account.skills_of(&agent_id).count();
         match self.propose(Destructive::Publish {
@@ -48,9 +46,10 @@ impl Copilot<'_> {
         }
     }
 
-    pub(super) fn rollback(&mut self, lower: &str, default_agent: Option<String>) -> String {
-        let Some(agent_id) = self.mentioned_agent(lower).or(default_agent) else {
-            return self.which_agent();
+    pub(super) fn rollback(&mut self, u: &Utterance) -> String {
+        let agent_id = match self.agent_of(u) {
+            Ok(id) => id,
+            Err(question) => return question,
         };
         let agent = self
             .account
@@ -63,13 +62,19 @@ impl Copilot<'_> {
                 agent.name
             );
         };
-        let wanted = lower.split("version").nth(1).and_then(|rest| {
-            rest.trim()
-                .trim_start_matches('v')
-                .split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse::<u32>()
-                .ok()
+        // "version 1", "v1", "version one".
+        let wanted = u.words.iter().enumerate().find_map(|(i, w)| {
+            let digits = match w.strip_prefix('v') {
+                Some(d) if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) => d,
+                _ if w == "version" => u.words.get(i + 1)?.as_str(),
+                _ => return None,
+            };
+            digits.parse::<u32>().ok().or(match digits {
+                "one" => Some(1),
+                "two" => Some(2),
+                "three" => Some(3),
+                _ => None,
+            })
         });
         let target = match wanted {
             Some(n) => agent.versions.iter().find(|v| v.version == n),

@@ -1,277 +1,289 @@
-//! Skills: add one (its type and parameters inferred from the request), enable, disable,
-//! require confirmation, describe, remove (held).
+//! Skills: which one a message means, list, describe, enable, disable, require
+//! confirmation, set the description, remove (held). Adding one is in `skill_add`.
 
 use serde_json::{Value, json};
 
-use super::text::{after, cut_at, has_any, has_word, quoted, upper_first};
-use super::{Copilot, help};
+use super::Copilot;
+use super::names::{Found, either, find};
+use super::text::table;
+use super::utterance::Utterance;
 use crate::account::Skill;
 use crate::ops::{Call, Destructive, touch_draft};
 
+fn by_name(s: &Skill) -> (&str, &str) {
+    (s.name.as_str(), s.id.as_str())
+}
+
+/// A change to one field of a skill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum SkillChange {
+    Enabled(bool),
+    Confirmation(bool),
+    Description,
+}
+
 impl Copilot<'_> {
-    pub(super) fn find_skill(&self, lower: &str, agent_id: Option<&str>) -> Option<Skill> {
-        let mut skills: Vec<&Skill> = self
-            .account
-            .skills
-            .iter()
-            .filter(|s| agent_id.is_none_or(|a| s.agent_id == a))
-            .collect();
-        skills.sort_by_key(|s| std::cmp::Reverse(s.name.len()));
-        skills
-            .into_iter()
-            .find(|s| lower.contains(&s.name.to_lowercase()))
-            .cloned()
+    /// The skill the message means: among the named agent's skills (or the page's agent's),
+    /// else among all; a question naming the candidates when several fit or none does.
+    pub(super) fn skill_of(&self, u: &Utterance) -> Result<Skill, String> {
+        let all = 0..u.words.len();
+        let named_agent = self.agent_named(u, all.clone());
+        let scope = named_agent.clone().or_else(|| u.default_agent.clone());
+        let skills = &self.account.skills;
+        let mut found = find(
+            u,
+            all.clone(),
+            skills
+                .iter()
+                .filter(|s| scope.as_deref().is_none_or(|a| s.agent_id == a)),
+            by_name,
+        );
+        if found == Found::Nothing && scope.is_some() {
+            found = find(u, all, skills, by_name);
+            if let (Found::One(skill), Some(agent)) = (&found, &named_agent) {
+                let owner = self.account.agent_name(&skill.agent_id);
+                return Err(format!(
+                    "**{}** is a skill of {owner}, not {}. Do you mean {owner}'s **{}**? Name \
+                     {owner} in the request to go ahead.",
+                    skill.name,
+                    self.account.agent_name(agent),
+                    skill.name,
+                ));
+            }
+        }
+        match found {
+            Found::One(skill) => Ok(skill.clone()),
+            Found::Several(several) => {
+                let mixed = several.iter().any(|s| s.agent_id != several[0].agent_id);
+                let names: Vec<String> =
+                    several.iter().map(|s| self.skill_label(s, mixed)).collect();
+                Err(format!("Which skill do you mean: {}?", either(&names)))
+            }
+            Found::Nothing => {
+                let candidates: Vec<String> = skills
+                    .iter()
+                    .filter(|s| scope.as_deref().is_none_or(|a| s.agent_id == a))
+                    .map(|s| self.skill_label(s, scope.is_none()))
+                    .collect();
+                Err(match &scope {
+                    Some(agent) if candidates.is_empty() => format!(
+                        "{} has no skills yet. Add one with e.g. *Add an order-lookup skill*.",
+                        self.account.agent_name(agent)
+                    ),
+                    Some(agent) => format!(
+                        "Which skill of {} do you mean: {}?",
+                        self.account.agent_name(agent),
+                        either(&candidates)
+                    ),
+                    None => format!("Which skill do you mean: {}?", either(&candidates)),
+                })
+            }
+        }
     }
 
-    pub(super) fn skill(
-        &mut self,
-        message: &str,
-        lower: &str,
-        default_agent: Option<String>,
-    ) -> String {
-        let agent = self.mentioned_agent(lower).or(default_agent);
-        if has_any(lower, &["remove", "delete"]) {
-            let Some(skill) = self.find_skill(lower, agent.as_deref()) else {
-                return self.unknown_skill(agent.as_deref());
-            };
-            return match self.propose(Destructive::DeleteSkill {
-                agent_id: skill.agent_id.clone(),
-                skill_id: skill.id.clone(),
-            }) {
-                Ok(()) => format!(
-                    "Removing **{}** from {} can't be undone, so it needs your approval. Approve \
-                     it below to remove it from the draft.",
-                    skill.name,
-                    self.account.agent_name(&skill.agent_id)
-                ),
-                Err(reply) => reply,
-            };
+    /// "**Track shipment**", with its agent when several agents' skills are named together.
+    fn skill_label(&self, skill: &Skill, with_agent: bool) -> String {
+        if with_agent {
+            format!(
+                "**{}** ({})",
+                skill.name,
+                self.account.agent_name(&skill.agent_id)
+            )
+        } else {
+            format!("**{}**", skill.name)
         }
-        if has_any(
-            lower,
-            &[
-                "disable", "enable", "require", "turn off", "turn on", "update", "change",
-            ],
-        ) && !has_word(lower, "add")
-        {
-            let Some(skill) = self.find_skill(lower, agent.as_deref()) else {
-                return self.unknown_skill(agent.as_deref());
-            };
-            let (field, value, said): (&str, Value, &str) =
-                if has_any(lower, &["disable", "turn off"]) {
-                    ("isEnabled", json!(false), "disabled")
-                } else if has_any(lower, &["enable", "turn on"]) {
-                    ("isEnabled", json!(true), "enabled")
-                } else if lower.contains("require") || lower.contains("confirm") {
-                    (
-                        "requiresConfirmation",
-                        json!(!lower.contains("not require")),
-                        "updated",
-                    )
-                } else if let Some(description) = quoted(message).into_iter().last() {
-                    ("description", json!(description), "updated")
-                } else {
-                    return format!(
-                        "What should change on **{}**? I can enable or disable it, make it ask the \
-                     caller to confirm, or set its description (in quotes).",
-                        skill.name
-                    );
-                };
-            let path = format!("/agents/{}/skills/{}", skill.agent_id, skill.id);
-            let now = self.now;
-            let s = skill.clone();
-            let v = value.clone();
-            let ok = self.write(
-                Call::new(
-                    "updateSkill",
-                    "PATCH",
-                    path,
-                    "skills:write",
-                    format!("Updating {}", skill.name),
-                ),
-                format!("Updated the skill “{}”", skill.name),
-                json!({ field: value }),
-                move |account| {
-                    if let Some(target) = account.skills.iter_mut().find(|x| x.id == s.id) {
-                        match field {
-                            "isEnabled" => target.is_enabled = v.as_bool().unwrap_or(true),
-                            "requiresConfirmation" => {
-                                target.requires_confirmation = v.as_bool().unwrap_or(true)
-                            }
-                            _ => target.description = v.as_str().unwrap_or_default().to_owned(),
-                        }
-                    }
-                    touch_draft(account, &s.agent_id, now);
-                },
-            );
-            if !ok {
+    }
+
+    /// Reads the skills of `agent_id`; `false` when the key may not.
+    fn read_skills(&mut self, agent_id: &str) -> bool {
+        self.read(Call::new(
+            "listSkills",
+            "GET",
+            format!("/agents/{agent_id}/skills"),
+            "skills:read",
+            format!(
+                "Listing the skills of {}",
+                self.account.agent_name(agent_id)
+            ),
+        ))
+    }
+
+    /// The skills of the agent named (or the page's), or of every agent.
+    pub(super) fn list_skills(&mut self, u: &Utterance) -> String {
+        let agent = self
+            .agent_named(u, 0..u.words.len())
+            .or_else(|| u.default_agent.clone());
+        let agents: Vec<String> = match &agent {
+            Some(id) => vec![id.clone()],
+            None => self.account.agents.iter().map(|a| a.id.clone()).collect(),
+        };
+        for id in &agents {
+            if !self.read_skills(id) {
                 return self.last_failed_scope();
             }
-            return format!(
-                "**{}** on {} is {said} (`{field}` = `{}`). The change is in the draft until you \
-                 publish.",
-                skill.name,
-                self.account.agent_name(&skill.agent_id),
-                value
-            );
         }
-        if has_any(lower, &["add", "create", "give", "new"]) {
-            let Some(agent_id) = agent else {
-                return self.which_agent();
-            };
-            return self.add_skill(message, lower, &agent_id);
-        }
-        if has_any(lower, &["list", "show", "which", "what"])
-            && let Some(agent_id) = agent
-        {
-            return self.describe_agent(&agent_id);
-        }
-        help(Some(message))
-    }
-
-    pub(super) fn unknown_skill(&self, agent_id: Option<&str>) -> String {
-        let names: Vec<String> = self
+        let skills: Vec<&Skill> = self
             .account
             .skills
             .iter()
-            .filter(|s| agent_id.is_none_or(|a| s.agent_id == a))
-            .map(|s| format!("**{}** ({})", s.name, self.account.agent_name(&s.agent_id)))
+            .filter(|s| agents.contains(&s.agent_id))
             .collect();
+        let whose = agent.as_deref().map_or_else(
+            || "Your agents have".to_owned(),
+            |a| format!("{} has", self.account.agent_name(a)),
+        );
+        if skills.is_empty() {
+            return format!("{whose} no skills yet.");
+        }
+        let rows = skills.iter().map(|s| {
+            vec![
+                s.name.clone(),
+                self.account.agent_name(&s.agent_id),
+                format!("`{}`", s.skill_type),
+                if s.is_enabled { "on" } else { "**off**" }.to_owned(),
+                if s.requires_confirmation { "yes" } else { "no" }.to_owned(),
+            ]
+        });
         format!(
-            "I couldn't tell which skill you mean. Name it exactly; the skills are: {}.",
-            names.join(", ")
+            "{whose} **{} skill{}**:\n\n{}",
+            skills.len(),
+            super::text::plural(skills.len()),
+            table(
+                &[
+                    ("Skill", false),
+                    ("Agent", false),
+                    ("Type", false),
+                    ("Enabled", false),
+                    ("Asks the caller first", false),
+                ],
+                rows
+            )
         )
     }
 
-    pub(super) fn add_skill(&mut self, message: &str, lower: &str, agent_id: &str) -> String {
-        // "Add an order-lookup skill to …", "add a skill called "Refunds" to …",
-        // "add a skill that books tastings to …".
-        let name = quoted(message).into_iter().next().or_else(|| {
-            let before = lower.split(" skill").next()?;
-            let words: Vec<&str> = before
-                .split_whitespace()
-                .skip_while(|w| !matches!(*w, "add" | "create" | "give" | "new"))
-                .skip(1)
-                .filter(|w| !matches!(*w, "a" | "an" | "the" | "new" | "another"))
-                .collect();
-            let from_type = words.join(" ").replace('-', " ");
-            if !from_type.is_empty() && self.mentioned_agent(&from_type).is_none() {
-                return Some(from_type);
-            }
-            let that = after(lower, &[" skill that ", " skill which ", " skill to "])?;
-            Some(cut_at(&that, &[" to ", " for ", " on "]))
-        });
-        let Some(name) = name.filter(|n| !n.is_empty()) else {
-            return "What should the skill do? For example: *Add an order-lookup skill to Support \
-                    Bot*."
-                .to_owned();
+    pub(super) fn describe_skill(&mut self, u: &Utterance) -> String {
+        let skill = match self.skill_of(u) {
+            Ok(skill) => skill,
+            Err(question) => return question,
         };
-        let name = upper_first(&name);
-        if self
-            .account
-            .skills_of(agent_id)
-            .any(|s| s.name.eq_ignore_ascii_case(&name))
-        {
-            return format!(
-                "{} already has a skill called **{name}**; nothing was changed.",
-                self.account.agent_name(agent_id)
-            );
+        if !self.read_skills(&skill.agent_id) {
+            return self.last_failed_scope();
         }
-        let text = format!("{lower} {}", name.to_lowercase());
-        let (skill_type, is_write, confirm) =
-            if has_any(&text, &["transfer", "hand off", "handoff"]) {
-                ("transfer", false, false)
-            } else if has_any(&text, &["sms", "text message"]) {
-                ("sms", true, true)
-            } else if text.contains("email") {
-                ("email", true, false)
-            } else if has_any(
-                &text,
-                &["book", "calendar", "appointment", "schedule", "tasting"],
-            ) {
-                ("calendar", true, true)
-            } else if has_any(
-                &text,
-                &["lookup", "look up", "track", "status", "find", "check"],
-            ) {
-                ("native_rest", false, false)
-            } else if has_any(&text, &["refund", "cancel", "create", "update", "order"]) {
-                ("http_webhook", true, true)
+        format!(
+            "**{}** ({}) — {}\n\n- **Type:** `{}`{}\n- **Enabled:** {}\n- **Asks the caller \
+             first:** {}",
+            skill.name,
+            self.account.agent_name(&skill.agent_id),
+            skill.description,
+            skill.skill_type,
+            if skill.is_write {
+                " (changes data)"
             } else {
-                ("http_webhook", false, false)
+                " (reads only)"
+            },
+            if skill.is_enabled { "yes" } else { "no" },
+            if skill.requires_confirmation {
+                "yes"
+            } else {
+                "no"
+            },
+        )
+    }
+
+    pub(super) fn remove_skill(&mut self, u: &Utterance) -> String {
+        let skill = match self.skill_of(u) {
+            Ok(skill) => skill,
+            Err(question) => return question,
+        };
+        match self.propose(Destructive::DeleteSkill {
+            agent_id: skill.agent_id.clone(),
+            skill_id: skill.id.clone(),
+        }) {
+            Ok(()) => format!(
+                "Removing **{}** from {} can't be undone, so it needs your approval. Approve it \
+                 below to remove it from the draft.",
+                skill.name,
+                self.account.agent_name(&skill.agent_id)
+            ),
+            Err(reply) => reply,
+        }
+    }
+
+    /// Enables or disables a skill, makes it ask the caller first (or not), or sets its
+    /// description: one `PATCH` of one field, none when it already holds that value.
+    pub(super) fn change_skill(&mut self, u: &Utterance, change: SkillChange) -> String {
+        let skill = match self.skill_of(u) {
+            Ok(skill) => skill,
+            Err(question) => return question,
+        };
+        let (field, value, said): (&str, Value, &str) = match change {
+            SkillChange::Enabled(on) => (
+                "isEnabled",
+                json!(on),
+                if on { "enabled" } else { "disabled" },
+            ),
+            SkillChange::Confirmation(on) => ("requiresConfirmation", json!(on), "updated"),
+            SkillChange::Description => match u.quoted.last() {
+                Some(text) => ("description", json!(text), "updated"),
+                None => {
+                    return format!(
+                        "What should the description of **{}** say? Put it in quotes.",
+                        skill.name
+                    );
+                }
+            },
+        };
+        let current = match change {
+            SkillChange::Enabled(_) => json!(skill.is_enabled),
+            SkillChange::Confirmation(_) => json!(skill.requires_confirmation),
+            SkillChange::Description => json!(skill.description),
+        };
+        let agent = self.account.agent_name(&skill.agent_id);
+        if current == value {
+            let already = match change {
+                SkillChange::Enabled(_) => format!("is already {said}"),
+                SkillChange::Confirmation(true) => "already asks the caller first".to_owned(),
+                SkillChange::Confirmation(false) => {
+                    "already runs without asking the caller first".to_owned()
+                }
+                SkillChange::Description => "already has that description".to_owned(),
             };
-        let (param, description) = if text.contains("order") {
-            (
-                "orderNumber",
-                "The order number the customer reads out, e.g. #10412",
-            )
-        } else if has_any(&text, &["book", "appointment", "tasting"]) {
-            (
-                "preferredTime",
-                "When the caller would like to come, in their words",
-            )
-        } else if text.contains("transfer") {
-            ("reason", "Why the caller needs a person")
-        } else {
-            ("query", "What the caller asked for")
-        };
-        let schema = json!({
-            "type": "object",
-            "properties": { param: { "type": "string", "description": description } },
-            "required": [param],
-        });
-        let agent_name = self.account.agent_name(agent_id);
-        let skill_description = format!("{name} for {agent_name}'s callers.");
-        let id = self.account.next_id("skl");
-        let body = json!({
-            "name": name,
-            "description": skill_description,
-            "skillType": skill_type,
-            "parametersSchema": schema,
-            "isWrite": is_write,
-            "requiresConfirmation": confirm,
-            "isEnabled": true,
-        });
-        let skill = Skill {
-            id: id.clone(),
-            agent_id: agent_id.to_owned(),
-            name: name.clone(),
-            description: skill_description,
-            skill_type: skill_type.to_owned(),
-            is_write,
-            requires_confirmation: confirm,
-            is_enabled: true,
-        };
+            return format!("**{}** on {agent} {already}; nothing changed.", skill.name);
+        }
+        let path = format!("/agents/{}/skills/{}", skill.agent_id, skill.id);
         let now = self.now;
-        let owner = agent_id.to_owned();
+        let s = skill.clone();
+        let v = value.clone();
         let ok = self.write(
             Call::new(
-                "createSkill",
-                "POST",
-                format!("/agents/{agent_id}/skills"),
+                "updateSkill",
+                "PATCH",
+                path,
                 "skills:write",
-                format!("Adding the skill {name}"),
+                format!("Updating {}", skill.name),
             ),
-            format!("Added the skill “{name}” to {agent_name}"),
-            body,
+            format!("Updated the skill “{}”", skill.name),
+            json!({ field: value }),
             move |account| {
-                account.skills.push(skill);
-                touch_draft(account, &owner, now);
+                if let Some(target) = account.skills.iter_mut().find(|x| x.id == s.id) {
+                    match field {
+                        "isEnabled" => target.is_enabled = v.as_bool().unwrap_or(true),
+                        "requiresConfirmation" => {
+                            target.requires_confirmation = v.as_bool().unwrap_or(true)
+                        }
+                        _ => target.description = v.as_str().unwrap_or_default().to_owned(),
+                    }
+                }
+                touch_draft(account, &s.agent_id, now);
             },
         );
         if !ok {
             return self.last_failed_scope();
         }
-        let schema_text = serde_json::to_string_pretty(&schema).expect("json value");
         format!(
-            "Added **{name}** (`{id}`, type `{skill_type}`) to {agent_name}. It takes one \
-             parameter:\n\n```json\n{schema_text}\n```\n\n{}Connect it to your system in the \
-             skill editor, then publish {agent_name}.",
-            if confirm {
-                "Because it changes data, the agent will ask the caller to confirm first. "
-            } else {
-                ""
-            }
+            "**{}** on {agent} is {said} (`{field}` = `{value}`). The change is in the draft \
+             until you publish.",
+            skill.name,
         )
     }
 }

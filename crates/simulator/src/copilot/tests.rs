@@ -137,11 +137,25 @@ fn a_pipe_in_a_name_does_not_break_a_table() {
 }
 
 #[test]
-fn unknown_requests_list_what_works() {
+fn unknown_requests_get_the_closest_requests_only() {
     let mut account = Account::seeded(NOW);
     let turn = ask(&mut account, "make me a sandwich");
-    assert!(turn.reply.contains("List my agents"));
+    assert!(turn.reply.contains("List my agents"), "{}", turn.reply);
+    assert!(!turn.reply.contains("Release the number"), "{}", turn.reply);
     assert!(turn.tool_calls.is_empty());
+    // The closest are the requests sharing its words.
+    let turn = ask(&mut account, "numbers please, the list");
+    assert!(
+        turn.reply.starts_with("You have **4 numbers**"),
+        "{}",
+        turn.reply
+    );
+    let turn = ask(&mut account, "roll the dice");
+    assert!(
+        turn.reply.contains("*Roll back Support Bot*"),
+        "{}",
+        turn.reply
+    );
 }
 
 #[test]

@@ -12,27 +12,6 @@ pub(super) fn lower_first(s: &str) -> String {
         .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
 }
 
-/// Text in double quotes (straight or curly), in order.
-pub(super) fn quoted(message: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut current: Option<String> = None;
-    for ch in message.chars() {
-        match (&mut current, ch) {
-            (None, '"' | '“') => current = Some(String::new()),
-            (Some(text), '"' | '”') => {
-                let text = text.trim().to_owned();
-                if !text.is_empty() {
-                    found.push(text);
-                }
-                current = None;
-            }
-            (Some(text), c) => text.push(c),
-            (None, _) => {}
-        }
-    }
-    found
-}
-
 /// The words after the first of `markers` (e.g. " called "), up to the end of the sentence.
 pub(super) fn after(message: &str, markers: &[&str]) -> Option<String> {
     let lower = message.to_lowercase();
@@ -50,13 +29,6 @@ pub(super) fn after(message: &str, markers: &[&str]) -> Option<String> {
 
 pub(super) fn has_any(lower: &str, words: &[&str]) -> bool {
     words.iter().any(|w| lower.contains(w))
-}
-
-/// Does `lower` contain `word` as a whole word?
-pub(super) fn has_word(lower: &str, word: &str) -> bool {
-    lower
-        .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .any(|w| w == word)
 }
 
 /// A markdown table. `columns` are `(title, right-aligned)`. Every cell is escaped, so a `|`
