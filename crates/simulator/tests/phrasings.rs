@@ -324,6 +324,15 @@ const ROWS: &[Row] = &[
         ),
     ),
     ask(
+        "add a skill to Support Bot that cancels orders",
+        Changes(
+            "createSkill",
+            "/agents/agt_0001/skills",
+            "name",
+            "\"Cancels orders\"",
+        ),
+    ),
+    ask(
         "create a refund skill for after hours line",
         Changes(
             "createSkill",

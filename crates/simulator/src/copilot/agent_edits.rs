@@ -150,25 +150,12 @@ impl Copilot<'_> {
             return format!("Another agent is already called **{new_name}**; nothing was changed.");
         }
         let old = self.account.agent_name(&agent_id);
-        let now = self.now;
-        let id = agent_id.clone();
-        let name = new_name.clone();
-        let ok = self.write(
-            Call::new(
-                "updateAgent",
-                "PATCH",
-                format!("/agents/{agent_id}"),
-                "agents:write",
-                format!("Renaming {old}"),
-            ),
+        let ok = self.patch_agent(
+            &agent_id,
+            "name",
+            &new_name,
+            format!("Renaming {old}"),
             format!("Renamed “{old}” to “{new_name}”"),
-            json!({ "name": new_name }),
-            move |account| {
-                if let Some(agent) = account.agent_mut(&id) {
-                    agent.name = name;
-                }
-                touch_draft(account, &id, now);
-            },
         );
         if !ok {
             return self.last_failed_scope();
@@ -205,29 +192,12 @@ impl Copilot<'_> {
             );
         };
         let name = self.account.agent_name(&agent_id);
-        let now = self.now;
-        let id = agent_id.clone();
-        let new = value.clone();
-        let ok = self.write(
-            Call::new(
-                "updateAgent",
-                "PATCH",
-                format!("/agents/{agent_id}"),
-                "agents:write",
-                format!("Updating {name}"),
-            ),
+        let ok = self.patch_agent(
+            &agent_id,
+            field,
+            &value,
+            format!("Updating {name}"),
             format!("Changed the {field} of “{name}”"),
-            json!({ field: value }),
-            move |account| {
-                if let Some(agent) = account.agent_mut(&id) {
-                    match field {
-                        "greeting" => agent.greeting = new,
-                        "tone" => agent.tone = new,
-                        _ => agent.persona = new,
-                    }
-                }
-                touch_draft(account, &id, now);
-            },
         );
         if !ok {
             return self.last_failed_scope();
@@ -235,6 +205,43 @@ impl Copilot<'_> {
         format!(
             "Updated the {field} of **{name}** to:\n\n> {value}\n\nIt's in the draft; *publish \
              {name}* to make it live."
+        )
+    }
+
+    /// `PATCH /agents/{id}` of one text field (`name`, `greeting`, `tone`, `persona`); the
+    /// change lands in the draft. `false` when the key may not.
+    fn patch_agent(
+        &mut self,
+        agent_id: &str,
+        field: &'static str,
+        value: &str,
+        step: String,
+        summary: String,
+    ) -> bool {
+        let now = self.now;
+        let id = agent_id.to_owned();
+        let new = value.to_owned();
+        self.write(
+            Call::new(
+                "updateAgent",
+                "PATCH",
+                format!("/agents/{agent_id}"),
+                "agents:write",
+                step,
+            ),
+            summary,
+            json!({ field: value }),
+            move |account| {
+                if let Some(agent) = account.agent_mut(&id) {
+                    match field {
+                        "name" => agent.name = new,
+                        "greeting" => agent.greeting = new,
+                        "tone" => agent.tone = new,
+                        _ => agent.persona = new,
+                    }
+                }
+                touch_draft(account, &id, now);
+            },
         )
     }
 }

@@ -7,7 +7,7 @@ use super::Copilot;
 use super::names::{Found, either, find_ranked};
 use super::text::{plural, table};
 use super::utterance::Utterance;
-use crate::account::{KnowledgeSource, Skill};
+use crate::account::{Agent, KnowledgeSource, Skill};
 use crate::ops::{Call, Destructive, pretty_e164};
 
 impl Copilot<'_> {
@@ -31,6 +31,25 @@ impl Copilot<'_> {
     /// The agent the whole message is about.
     pub(super) fn agent_of(&self, u: &Utterance) -> Result<String, String> {
         self.agent_in(u, 0..u.words.len())
+    }
+
+    /// Like [`Copilot::agent_of`], the agent itself.
+    pub(super) fn whole_agent_of(&self, u: &Utterance) -> Result<Agent, String> {
+        let id = self.agent_of(u)?;
+        Ok(self.account.agent(&id).expect("found agents exist").clone())
+    }
+
+    /// The agents a listing covers: the one named (or the page's), else all of them. The
+    /// first is `Some` when it is one agent.
+    pub(super) fn agents_to_list(&self, u: &Utterance) -> (Option<String>, Vec<String>) {
+        let agent = self
+            .agent_named(u, 0..u.words.len())
+            .or_else(|| u.default_agent.clone());
+        let all = match &agent {
+            Some(id) => vec![id.clone()],
+            None => self.account.agents.iter().map(|a| a.id.clone()).collect(),
+        };
+        (agent, all)
     }
 
     /// An agent the words in `range` clearly name (or "this agent" on its page), if any:

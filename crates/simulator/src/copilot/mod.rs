@@ -97,6 +97,17 @@ struct Copilot<'a> {
     turn: Answer,
 }
 
+impl<'a> Copilot<'a> {
+    fn new(account: &'a mut Account, scopes: &'a Scopes, now: OffsetDateTime) -> Self {
+        Self {
+            account,
+            scopes,
+            now,
+            turn: Answer::default(),
+        }
+    }
+}
+
 /// Carries out `request` on `account`.
 pub fn respond(
     account: &mut Account,
@@ -104,12 +115,7 @@ pub fn respond(
     request: &Request<'_>,
     now: OffsetDateTime,
 ) -> Answer {
-    let mut copilot = Copilot {
-        account,
-        scopes,
-        now,
-        turn: Answer::default(),
-    };
+    let mut copilot = Copilot::new(account, scopes, now);
     let utterance = utterance::Utterance::new(request.message, request.agent_id);
     copilot.turn.reply = copilot.handle(&utterance);
     copilot.turn
@@ -123,12 +129,7 @@ pub fn run_confirmed(
     items: &[(Destructive, PendingConfirmation)],
     now: OffsetDateTime,
 ) -> Answer {
-    let mut copilot = Copilot {
-        account,
-        scopes,
-        now,
-        turn: Answer::default(),
-    };
+    let mut copilot = Copilot::new(account, scopes, now);
     let mut lines = Vec::new();
     for (action, item) in items {
         let call = action.call(item);

@@ -261,13 +261,7 @@ impl Copilot<'_> {
             Ok(_) => return self.list_numbers(),
             Err(reply) => return reply,
         };
-        if !self.read(Call::new(
-            "listNumbers",
-            "GET",
-            "/numbers",
-            "numbers:read",
-            "Listing numbers",
-        )) {
+        if !self.read_numbers() {
             return self.last_failed_scope();
         }
         let lines: Vec<String> = found
@@ -288,14 +282,19 @@ impl Copilot<'_> {
         lines.join("\n\n")
     }
 
-    pub(super) fn list_numbers(&mut self) -> String {
-        if !self.read(Call::new(
+    /// Reads the numbers; `false` when the key may not.
+    fn read_numbers(&mut self) -> bool {
+        self.read(Call::new(
             "listNumbers",
             "GET",
             "/numbers",
             "numbers:read",
             "Listing numbers",
-        )) {
+        ))
+    }
+
+    pub(super) fn list_numbers(&mut self) -> String {
+        if !self.read_numbers() {
             return self.last_failed_scope();
         }
         let out = table(

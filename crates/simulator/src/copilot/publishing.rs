@@ -7,15 +7,11 @@ use crate::ops::Destructive;
 
 impl Copilot<'_> {
     pub(super) fn publish(&mut self, u: &Utterance) -> String {
-        let agent_id = match self.agent_of(u) {
-            Ok(id) => id,
+        let agent = match self.whole_agent_of(u) {
+            Ok(agent) => agent,
             Err(question) => return question,
         };
-        let agent = self
-            .account
-            .agent(&agent_id)
-            .expect("mentioned agents exist")
-            .clone();
+        let agent_id = agent.id.clone();
         let note = u
             .quoted
             .first()
@@ -47,15 +43,11 @@ impl Copilot<'_> {
     }
 
     pub(super) fn rollback(&mut self, u: &Utterance) -> String {
-        let agent_id = match self.agent_of(u) {
-            Ok(id) => id,
+        let agent = match self.whole_agent_of(u) {
+            Ok(agent) => agent,
             Err(question) => return question,
         };
-        let agent = self
-            .account
-            .agent(&agent_id)
-            .expect("mentioned agents exist")
-            .clone();
+        let agent_id = agent.id.clone();
         let Some(current) = agent.published_version().cloned() else {
             return format!(
                 "**{}** has never been published, so there is nothing to roll back.",

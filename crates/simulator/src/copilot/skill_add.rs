@@ -6,7 +6,7 @@ use serde_json::json;
 use super::Copilot;
 use super::lexicon as lx;
 use super::names::mention;
-use super::text::{after, cut_at, has_any, upper_first};
+use super::text::{cut_at, has_any, upper_first};
 use super::utterance::Utterance;
 use crate::account::Skill;
 use crate::ops::{Call, touch_draft};
@@ -44,8 +44,24 @@ impl Copilot<'_> {
             if !from_type.is_empty() && !names_agent {
                 return Some(from_type);
             }
-            let that = after(&u.text(), &[" skill that ", " skill which ", " skill to "])?;
-            Some(cut_at(&that, &[" to ", " for ", " on "]))
+            // "… skill that books tastings", "… skill to Support Bot that cancels orders",
+            // "… skill to look up orders for Support Bot".
+            let rest = &u.words[(noun + 1).min(u.words.len())..];
+            let clause = match rest
+                .iter()
+                .position(|w| matches!(w.as_str(), "that" | "which"))
+            {
+                Some(i) => &rest[i + 1..],
+                None if rest.first().is_some_and(|w| w == "to") => &rest[1..],
+                None => return None,
+            };
+            let clause = clause
+                .iter()
+                .skip_while(|w| matches!(w.as_str(), "it" | "can" | "will" | "lets"))
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ");
+            Some(cut_at(&format!("{clause} "), &[" to ", " for ", " on "]))
         });
         let Some(name) = name.filter(|n| !n.is_empty()) else {
             return "What should the skill do? For example: *Add an order-lookup skill to Support \

@@ -110,13 +110,7 @@ impl Copilot<'_> {
 
     /// The skills of the agent named (or the page's), or of every agent.
     pub(super) fn list_skills(&mut self, u: &Utterance) -> String {
-        let agent = self
-            .agent_named(u, 0..u.words.len())
-            .or_else(|| u.default_agent.clone());
-        let agents: Vec<String> = match &agent {
-            Some(id) => vec![id.clone()],
-            None => self.account.agents.iter().map(|a| a.id.clone()).collect(),
-        };
+        let (agent, agents) = self.agents_to_list(u);
         for id in &agents {
             if !self.read_skills(id) {
                 return self.last_failed_scope();

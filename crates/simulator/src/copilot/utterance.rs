@@ -343,7 +343,12 @@ pub(super) fn word_match(said: &str, target: &str) -> Option<Closeness> {
     if said == target {
         return Some(Closeness::Exact);
     }
-    if said.starts_with('\u{1}') {
+    // Every way of matching keeps the first letter and changes the length by at most three
+    // (an ending), so most pairs are refused here, cheaply.
+    if said.starts_with('\u{1}')
+        || said.as_bytes().first() != target.as_bytes().first()
+        || said.len().abs_diff(target.len()) > 3
+    {
         return None;
     }
     // The message's word may carry an ending ("disabled" is "disable"); the target only a
