@@ -8,17 +8,22 @@
 //!    Agents are always implicitly there (every account has some).
 //! 3. **What to do.** Each resource has actions, each with its words (`lexicon`); the best
 //!    phrase found wins within a resource (more words, then exact over typos, then fewer
-//!    words skipped; a tie goes to the first action listed in `actions`).
+//!    words skipped; a tie goes to the first action listed in `action`). A "don't" or "stop
+//!    asking" beats the plain word it negates.
 //! 4. **Which resource the action is for.** The one whose evidence comes soonest after the
 //!    action's words: "remove *the SMS receipt skill* from Support Bot" is about the skill,
 //!    "delete *the agent* that sends SMS receipts" about an agent; a possessive ("Support
 //!    Bot's key") is never the object. Equal distances go to the more specific resource, in
 //!    the order above. An agent known only implicitly is not chosen when something else is
-//!    named: then the copilot says what it can do with that.
+//!    named. An imperative none of the named things has ("turn off Support Bot") gets what
+//!    the copilot *can* do with it.
 //! 5. **Looking.** No action (or a question: "is Support Bot live?", "which skills are
 //!    disabled?") means showing: the resource mentioned first, listed or described.
 //! 6. Otherwise "help" phrases get the help list, and anything else a short answer with the
 //!    closest requests.
+//!
+//! "How do I …?" / "what happens if …?" keep the action they name, and the router explains
+//! how to ask for it instead of doing it ([`Intent::how`]).
 
 use super::Copilot;
 use super::lexicon as lx;
