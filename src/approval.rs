@@ -1,17 +1,20 @@
-//! An approval card's whole life: what counts as destructive, the card's state machine, the
-//! request that approves it, and what it becomes when that request ends. The view is
-//! `ui::approval`; the panel's controller creates cards when a turn ends and settles them.
+//! An approval card's whole life: how dangerous an action is and how its Approve reads, the
+//! card's state machine, the request that approves it, and what it becomes when that request
+//! ends. The view is `ui::approval`; the panel's controller creates cards when a turn ends and
+//! settles them. [`decisions`]: the rejections the browser keeps across reloads.
 //!
 //! The first activation wins: [`Card::approve`] moves the card to `Submitting` before anything
 //! is awaited, so a double click sends one request. A mutating request is never retried by
-//! itself: a failed card waits for the person to press Retry.
+//! itself: a failed card waits for the person to press Retry. A card waiting for the person
+//! stays actionable until the server refuses it (a 409 makes it stale, with the server's
+//! reason): a later message in the thread does not take the proposal back.
+
+pub mod decisions;
 
 use assist_protocol::{AssistRequest, PendingConfirmation};
 
+use crate::changes::{operation_name, words};
 use crate::conversation::{Ending, Phase, Turn};
-
-/// Why a card still pending can no longer be approved: a newer turn moved the thread on.
-pub const MOVED_ON: &str = "The conversation moved on; ask again to do this.";
 
 /// Why a card cannot be approved when its turn's stream broke before naming its thread.
 pub const THREAD_UNKNOWN: &str =
@@ -20,26 +23,77 @@ pub const THREAD_UNKNOWN: &str =
 /// Why a refused (409) approval is stale when the server gave no reason.
 const NO_LONGER_HELD: &str = "The server no longer holds this action.";
 
-/// Does this pending item destroy something (delete, release, revoke)? Shown with a
+/// The first words of operations that take something away for good.
+const IRREVERSIBLE_VERBS: &[&str] = &["delete", "release", "revoke", "destroy", "remove", "purge"];
+
+/// The first words of operations that change what is live without destroying it.
+const LIVE_CHANGING_VERBS: &[&str] = &["publish", "rollback", "unpublish", "unassign", "detach"];
+
+/// The operation's first word (`releaseNumber` → `release`), lower case.
+fn verb(item: &PendingConfirmation) -> Option<String> {
+    words(item.name()?).into_iter().next()
+}
+
+/// Does this pending item destroy or take away something people rely on (delete, release,
+/// revoke, unassign) or change what live callers reach (publish, roll back)? Shown with a
 /// "destructive" badge.
 pub fn is_destructive(item: &PendingConfirmation) -> bool {
-    let method = item.method().unwrap_or("").eq_ignore_ascii_case("DELETE");
-    let words = format!(
-        "{} {}",
-        item.name().unwrap_or(""),
-        item.summary().unwrap_or("")
-    )
-    .to_lowercase();
-    method
-        || ["delete", "release", "revoke", "remove", "destroy"]
-            .iter()
-            .any(|w| words.contains(w))
+    let delete = item.method().unwrap_or("").eq_ignore_ascii_case("DELETE");
+    let by_name = verb(item).is_some_and(|v| {
+        IRREVERSIBLE_VERBS.contains(&v.as_str()) || LIVE_CHANGING_VERBS.contains(&v.as_str())
+    });
+    let summary = item.summary().unwrap_or("").to_lowercase();
+    let by_summary = [
+        "delete",
+        "release",
+        "revoke",
+        "remove",
+        "destroy",
+        "publish",
+        "roll back",
+        "rollback",
+    ]
+    .iter()
+    .any(|w| summary.contains(w));
+    let path = item.path().unwrap_or("");
+    let by_path = path.ends_with("/publish") || path.ends_with("/rollback");
+    delete || by_name || by_summary || by_path
+}
+
+/// Can this action not be undone (a released number, a revoked key, a deleted agent)? Its
+/// Approve is danger-styled and says the action. An unassignment, a publish and a rollback can
+/// be undone by another request; what the server calls irreversible is.
+pub fn is_irreversible(item: &PendingConfirmation) -> bool {
+    let summary = item.summary().unwrap_or("").to_lowercase();
+    if summary.contains("irreversible") || summary.contains("cannot be undone") {
+        return true;
+    }
+    match verb(item) {
+        Some(verb) => IRREVERSIBLE_VERBS.contains(&verb.as_str()),
+        // No operation name: a DELETE of one thing (its path ends in an id) takes it away.
+        None => {
+            item.method().unwrap_or("").eq_ignore_ascii_case("DELETE")
+                && item
+                    .path()
+                    .and_then(|p| p.trim_end_matches('/').rsplit('/').next())
+                    .is_some_and(|last| last.chars().any(|c| c.is_ascii_digit()))
+        }
+    }
+}
+
+/// What the card's Approve button says: the action itself for an irreversible one ("Release
+/// number"), so the person reads what they are about to do; "Approve" otherwise.
+pub fn approve_label(item: &PendingConfirmation) -> String {
+    match item.name() {
+        Some(name) if is_irreversible(item) && !name.is_empty() => operation_name(name),
+        _ => "Approve".to_owned(),
+    }
 }
 
 /// Where an approval card is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CardState {
-    /// Waiting for the person (actionable once its turn ended).
+    /// Waiting for the person (actionable once its turn ended, until the server refuses it).
     Pending,
     /// The approval request is on its way (buttons disabled).
     Submitting,
@@ -49,7 +103,7 @@ pub enum CardState {
     Failed(String),
     /// The person rejected it; nothing was sent.
     Rejected,
-    /// The server refused it as stale or unknown (409), or the thread moved on.
+    /// The server refused it (409): it no longer holds the action, for the reason given.
     Stale(String),
 }
 
@@ -66,7 +120,12 @@ impl CardState {
         }
     }
 
-    /// The card's status line (empty while it waits).
+    /// Decided for good: the card shrinks to one line with its outcome.
+    pub fn is_settled(&self) -> bool {
+        matches!(self, Self::Approved | Self::Rejected | Self::Stale(_))
+    }
+
+    /// The card's status line, its outcome once settled (empty while it waits).
     pub fn status(&self) -> String {
         match self {
             Self::Pending => String::new(),
@@ -74,7 +133,17 @@ impl CardState {
             Self::Approved => "Approved: carried out.".to_owned(),
             Self::Failed(error) => format!("Failed: {error}"),
             Self::Rejected => "Rejected: nothing was sent.".to_owned(),
-            Self::Stale(reason) => format!("Stale: {reason}"),
+            Self::Stale(reason) => format!("Not carried out: {reason}"),
+        }
+    }
+
+    /// The mark in front of a settled card's line (the words say the same).
+    pub fn mark(&self) -> &'static str {
+        match self {
+            Self::Approved => "✓",
+            Self::Rejected => "✕",
+            Self::Stale(_) | Self::Failed(_) => "!",
+            Self::Pending | Self::Submitting => "",
         }
     }
 }
@@ -176,13 +245,6 @@ impl Card {
             self.state = outcome;
         }
     }
-
-    /// The thread moved on (a newer turn): a card still pending can no longer be approved.
-    pub fn expire(&mut self, reason: &str) {
-        if self.state == CardState::Pending {
-            self.state = CardState::Stale(reason.to_owned());
-        }
-    }
 }
 
 #[cfg(test)]
@@ -195,18 +257,102 @@ mod tests {
     }
 
     #[test]
-    fn deletes_releases_and_revokes_are_destructive() {
+    fn deletes_releases_revokes_publishes_and_rollbacks_are_destructive() {
         let release = item(
             json!({"name": "releaseNumber", "method": "DELETE", "path": "/numbers/n_1", "summary": "Release +1 415 555 4421"}),
         );
         let revoke = item(
             json!({"name": "revokePublishableKey", "method": "POST", "path": "/x", "summary": "Revoke the key"}),
         );
+        // Publishing and rolling back change what live callers reach (issue 20: they used to
+        // pass as harmless).
         let publish = item(
             json!({"name": "publishAgent", "method": "POST", "path": "/agents/a_1/publish", "summary": "Publish Support Bot"}),
         );
-        assert!(is_destructive(&release) && is_destructive(&revoke));
-        assert!(!is_destructive(&publish));
+        let rollback = item(
+            json!({"name": "rollbackAgent", "method": "POST", "path": "/agents/a_1/rollback", "summary": "Roll Support Bot back from version 2 to version 1"}),
+        );
+        let unnamed_rollback = item(json!({"method": "POST", "path": "/agents/a_1/rollback"}));
+        let rename = item(
+            json!({"name": "updateAgent", "method": "PATCH", "path": "/agents/a_1", "summary": "Rename Support Bot"}),
+        );
+        for destructive in [&release, &revoke, &publish, &rollback, &unnamed_rollback] {
+            assert!(is_destructive(destructive), "{destructive:?}");
+        }
+        assert!(!is_destructive(&rename));
+    }
+
+    #[test]
+    fn irreversible_actions_say_what_they_do_on_their_approve() {
+        let case = |value: Value| {
+            let item = item(value);
+            (is_irreversible(&item), approve_label(&item))
+        };
+        let yes = |label: &str| (true, label.to_owned());
+        let no = (false, "Approve".to_owned());
+        assert_eq!(
+            case(json!({"name": "releaseNumber", "method": "DELETE", "path": "/numbers/num_1"})),
+            yes("Release number")
+        );
+        assert_eq!(
+            case(
+                json!({"name": "revokePublishableKey", "method": "DELETE", "path": "/agents/a/publishable-keys/pk_1"})
+            ),
+            yes("Revoke publishable key")
+        );
+        assert_eq!(
+            case(json!({"name": "deleteAgent", "method": "DELETE", "path": "/agents/agt_1"})),
+            yes("Delete agent")
+        );
+        // Undone by another request: assign again, publish again, roll forward.
+        for reversible in [
+            json!({"name": "unassignNumber", "method": "DELETE", "path": "/numbers/num_2/assign"}),
+            json!({"name": "publishAgent", "method": "POST", "path": "/agents/a/publish"}),
+            json!({"name": "rollbackAgent", "method": "POST", "path": "/agents/a/rollback"}),
+        ] {
+            assert_eq!(case(reversible.clone()), no, "{reversible}");
+        }
+        // What the server says, and a bare DELETE of one thing.
+        assert_eq!(
+            case(json!({"name": "archiveThing", "summary": "Archive it (irreversible)"})),
+            yes("Archive thing")
+        );
+        assert_eq!(
+            case(json!({"method": "DELETE", "path": "/webhooks/wh_2"})),
+            (true, "Approve".to_owned()),
+            "irreversible, but with no name to say it by"
+        );
+        assert_eq!(
+            case(json!({"method": "DELETE", "path": "/webhooks/wh_2/assign"})),
+            no
+        );
+    }
+
+    #[test]
+    fn settled_cards_say_their_outcome_in_one_line() {
+        let settled: Vec<bool> = [
+            CardState::Pending,
+            CardState::Submitting,
+            CardState::Failed("Bad gateway".into()),
+            CardState::Approved,
+            CardState::Rejected,
+            CardState::Stale("Already carried out.".into()),
+        ]
+        .iter()
+        .map(CardState::is_settled)
+        .collect();
+        assert_eq!(settled, [false, false, false, true, true, true]);
+        assert_eq!(
+            (
+                CardState::Approved.mark(),
+                CardState::Approved.status().as_str()
+            ),
+            ("✓", "Approved: carried out.")
+        );
+        assert_eq!(
+            CardState::Stale("Already carried out.".into()).status(),
+            "Not carried out: Already carried out."
+        );
     }
 
     #[test]
@@ -234,10 +380,6 @@ mod tests {
         let mut other = Card::new(item(json!({"name": "x"})));
         assert!(other.reject());
         assert_eq!(other.approve(), None);
-        let mut old = Card::new(item(json!({"name": "y"})));
-        old.expire("The conversation moved on.");
-        assert!(matches!(old.state, CardState::Stale(_)));
-        assert_eq!(old.approve(), None);
     }
 
     #[test]
@@ -322,6 +464,9 @@ mod tests {
         done.apply(assist_protocol::StreamEvent::Done(None));
         assert_eq!(settlement(&done, &Ending::Delivered), CardState::Approved);
         assert_eq!(CardState::Approved.as_str(), "approved");
-        assert_eq!(CardState::Stale("gone".into()).status(), "Stale: gone");
+        assert_eq!(
+            CardState::Stale("gone".into()).status(),
+            "Not carried out: gone"
+        );
     }
 }

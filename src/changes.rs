@@ -4,18 +4,21 @@
 //!   `~` update, `-` destroy, other methods by name), grouped by resource type, each with its
 //!   body as a field list; [`Totals`] for the "Applied: …" line.
 //! - [`fields`]: a body or args object as `name = value` lines: values are text (never
-//!   markdown), long ones truncated with the whole kept for "Show more", anything named like a
-//!   secret masked.
+//!   markdown), long ones truncated with the whole kept for "Show more", secrets masked (by
+//!   what the field is, not by a name that merely contains "key").
+//! - [`words`]: API names as people read them (`createAgent` → "Create agent").
 //!
 //! An approval card's life is in [`crate::approval`].
 
 mod fields;
+mod words;
 
 use std::fmt;
 
 use assist_protocol::AppliedMutation;
 
-pub use fields::{Field, MAX_VALUE_CHARS, fields, is_secret_name};
+pub use fields::{Field, MAX_VALUE_CHARS, fields, is_secret_name, is_secret_value};
+pub use words::{operation_name, words};
 
 /// What a mutation did, from its HTTP method.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,6 +166,21 @@ impl Totals {
         }
         totals
     }
+
+    /// The counts that are not zero: "1 created, 1 updated".
+    pub fn brief(&self) -> String {
+        [
+            (self.created, "created"),
+            (self.updated, "updated"),
+            (self.destroyed, "destroyed"),
+            (self.other, "other"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
 }
 
 impl fmt::Display for Totals {
@@ -265,7 +283,9 @@ mod tests {
             totals.to_string(),
             "Applied: 2 created, 1 updated, 0 destroyed"
         );
+        assert_eq!(totals.brief(), "2 created, 1 updated");
         let other = Totals::of(&[mutation("OPTIONS", "/x", json!({}))]);
+        assert_eq!(other.brief(), "1 other");
         assert_eq!(
             other.to_string(),
             "Applied: 0 created, 0 updated, 0 destroyed, 1 other"

@@ -3,10 +3,14 @@
 //! No DOM and no I/O here: the panel's controller calls [`Turn::apply`] for each decoded event
 //! and wakes only the views of the parts it [`Changed`]; [`ending`] decides what a turn (and the
 //! approvals it carried) becomes when its request ends, and [`restore`] rebuilds a conversation
-//! from a saved thread. All of these rules are tested natively.
+//! from a saved thread. [`draft`]: the message limit; [`working`]: what a running turn says;
+//! [`recent`]: the conversations to go back to. All of these rules are tested natively.
 
+pub mod draft;
 pub mod ending;
+pub mod recent;
 pub mod restore;
+pub mod working;
 
 use assist_protocol::{
     AppliedMutation, AssistResult, PendingConfirmation, ProblemDetails, Progress, StepStatus,
@@ -263,6 +267,16 @@ impl Turn {
         if !self.phase.is_final() {
             self.phase = Phase::Stopped;
         }
+    }
+
+    /// The step the copilot is on: the last one still running, else the last one reported.
+    pub fn current_step(&self) -> Option<&str> {
+        self.steps
+            .iter()
+            .rev()
+            .find(|s| s.status == StepStatus::Started)
+            .or(self.steps.last())
+            .map(|s| s.message.as_str())
     }
 
     /// The thread this turn belongs to, once the result named it.

@@ -60,6 +60,9 @@ pub struct MountOptions {
     /// Show who is signed in and a Sign out button (default true). A host page that owns
     /// sign-in passes false.
     pub show_account: Option<bool>,
+    /// Focus the message box once the panel is mounted (default false: the host page decides
+    /// where focus starts; the dev page passes true).
+    pub autofocus: Option<bool>,
 }
 
 /// The options checked, with the defaults filled in: what a panel is built with.
@@ -73,6 +76,7 @@ pub struct PanelConfig {
     pub policy: ReplyPolicy,
     pub label: Option<String>,
     pub show_account: bool,
+    pub autofocus: bool,
 }
 
 impl MountOptions {
@@ -156,6 +160,7 @@ impl MountOptions {
             },
             label: self.label,
             show_account: self.show_account.unwrap_or(true),
+            autofocus: self.autofocus.unwrap_or(false),
         })
     }
 }
@@ -274,6 +279,7 @@ pub fn mount_config(
             policy,
             label,
             show_account,
+            autofocus,
         } = options;
         view! {
             <Panel
@@ -285,6 +291,7 @@ pub fn mount_config(
                 theme=theme
                 label=label
                 show_account=show_account
+                autofocus=autofocus
             />
         }
     });
@@ -333,7 +340,7 @@ mod tests {
         let r = resolve(
             r#"{"base":"https://dash.example/copilot/","agentId":"agt_0001","context":{"page":"agents"},
                 "storageKey":"left","theme":"dark","csrfHeader":"X-Dashboard-CSRF","csrfToken":"tok",
-                "imagePrefixes":["https://cdn.example/"],"label":"Support Bot copilot"}"#,
+                "imagePrefixes":["https://cdn.example/"],"label":"Support Bot copilot","autofocus":true}"#,
         )
         .unwrap();
         assert_eq!(
@@ -346,6 +353,8 @@ mod tests {
         assert_eq!(r.csrf_token.as_deref(), Some("tok"));
         assert_eq!(r.policy.image_prefixes, ["https://cdn.example/"]);
         assert_eq!(r.label.as_deref(), Some("Support Bot copilot"));
+        assert!(r.autofocus);
+        assert!(!resolve("{}").unwrap().autofocus, "a host page opts in");
     }
 
     #[test]
@@ -373,6 +382,7 @@ mod tests {
             (r#"{"csrfToken":""}"#, "csrfToken is empty"),
             (r#"{"storageKey":""}"#, "storageKey is empty"),
             (r#"{"label":" "}"#, "label is empty"),
+            (r#"{"autofocus":"yes"}"#, "invalid type"),
             (r#"{"base":"javascript:alert(1)"}"#, "base must be"),
             (r#"{"context":"agents"}"#, "invalid type"),
             (r#"{"imagePrefixes":["http://x/"]}"#, "imagePrefixes"),

@@ -14,9 +14,13 @@ fn main() {
     else {
         return;
     };
-    let options = flowyte_copilot::MountOptions::default()
-        .resolve()
-        .expect("the defaults are valid");
+    // The dev page is the panel alone: the person starts typing at once.
+    let options = flowyte_copilot::MountOptions {
+        autofocus: Some(true),
+        ..flowyte_copilot::MountOptions::default()
+    }
+    .resolve()
+    .expect("the dev page's options are valid");
     // The dev page's panel stays for the page's life.
     flowyte_copilot::embed::mount_config(element, options).expect("the dev page mounts once");
 }

@@ -26,6 +26,8 @@ pub use session::{
 };
 pub use stream::read_event_stream;
 
+use crate::conversation::restore::SavedThread;
+
 /// The request header that carries the session's CSRF token, unless the host names another.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
@@ -68,12 +70,9 @@ impl Endpoint {
 /// gateway send keep-alive comments well within this.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
-/// `GET /api/v1/assist/threads/{id}`: a thread to resume (needs the session cookie, no CSRF
-/// token: it changes nothing).
-pub async fn get_thread(
-    endpoint: &Endpoint,
-    id: &str,
-) -> Result<assist_protocol::AssistThread, TransportError> {
+/// `GET /api/v1/assist/threads/{id}`: a thread to resume or to title (needs the session
+/// cookie, no CSRF token: it changes nothing).
+pub async fn get_thread(endpoint: &Endpoint, id: &str) -> Result<SavedThread, TransportError> {
     // The id came from this panel's own storage; still, only plain ids go into the path.
     if !is_plain_id(id) {
         return Err(TransportError::Http {
@@ -84,14 +83,25 @@ pub async fn get_thread(
     let response = Request::get(&format!("{}/api/v1/assist/threads/{id}", endpoint.base))
         .send()
         .await
-        .map_err(|e| TransportError::Network(e.to_string()))?;
+        .map_err(no_answer)?;
     if !response.ok() {
         return Err(http_error(response).await);
     }
-    response
-        .json()
+    let text = response
+        .text()
         .await
-        .map_err(|e| TransportError::Network(e.to_string()))
+        .map_err(|e| TransportError::Network(e.to_string()))?;
+    SavedThread::from_json(&text).map_err(|e| TransportError::Network(e.to_string()))
+}
+
+/// A fetch that never got an answer: the browser is offline, or the gateway did not answer.
+pub(crate) fn no_answer(error: gloo_net::Error) -> TransportError {
+    let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+    if online {
+        TransportError::Network(error.to_string())
+    } else {
+        TransportError::Offline
+    }
 }
 
 /// POSTs one `/assist` request and feeds every event to `on_event` as it is decoded.
@@ -109,7 +119,7 @@ pub async fn post_assist(
         if signal.aborted() {
             TransportError::Aborted
         } else {
-            TransportError::Network(e.to_string())
+            no_answer(e)
         }
     };
     let response = Request::post(&endpoint.assist_url())

@@ -1,8 +1,10 @@
 //! A body or args object as `name = value` lines, as the plan rows and the approval cards show
 //! it: values are text (never markdown), long ones cut with the whole kept for "Show more",
-//! anything named like a secret masked.
+//! secrets masked: a field that is a credential by its name, or a value that is one.
 
 use serde_json::{Map, Value};
+
+use super::words::words;
 
 /// Values longer than this many characters are cut, with "Show more" for the rest.
 pub const MAX_VALUE_CHARS: usize = 80;
@@ -22,34 +24,10 @@ pub struct Field {
 
 const MASK: &str = "••••••••";
 
-/// Split `apiKey`, `api_key`, `X-Api-Key` into lower-case words.
-fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
-            }
-            previous_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && previous_lower && !word.is_empty() {
-            out.push(std::mem::take(&mut word));
-        }
-        previous_lower = c.is_lowercase() || c.is_ascii_digit();
-        word.extend(c.to_lowercase());
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out
-}
-
-/// Named like a secret: a word `key`, `token`, `secret`, `password` (or `passwd`, `apikey`,
-/// `credential(s)`, `authorization`), unless the name ends in a word that makes it a reference
-/// rather than the thing (`keyId`, `tokenCount`, `secretName`).
+/// A credential by its name: the word `token`, `secret`, `password` (`passwd`), `apikey`,
+/// `credential(s)` or `authorization`, or a `key` that is the thing itself (`apiKey`,
+/// `publishableKey`, `key`). Not a name that only refers to one or describes it: `keyId`,
+/// `keyPrefix`, `tokenCount`, `secretName`, `passwordUpdatedAt`, `monkey`.
 pub fn is_secret_name(name: &str) -> bool {
     let words = words(name);
     let secret = words.iter().any(|w| {
@@ -66,10 +44,42 @@ pub fn is_secret_name(name: &str) -> bool {
                 | "authorization"
         )
     });
-    let reference = words
-        .last()
-        .is_some_and(|w| matches!(w.as_str(), "id" | "ids" | "count" | "name" | "names"));
-    secret && !reference
+    // What follows the secret word says what the field is: its id, its visible prefix, when
+    // it changed. A secret word with nothing after it is the secret.
+    let about_it = words.last().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "id" | "ids"
+                | "count"
+                | "name"
+                | "names"
+                | "prefix"
+                | "suffix"
+                | "hint"
+                | "last4"
+                | "preview"
+                | "type"
+                | "kind"
+                | "url"
+                | "at"
+                | "expires"
+                | "expiry"
+                | "length"
+                | "scopes"
+                | "set"
+        )
+    });
+    secret && !about_it
+}
+
+/// A value that is a credential whatever its field is called: a secret API key
+/// (`flowyte_sk_…`, `sk_live_…`), a bearer token, a private key.
+pub fn is_secret_value(value: &str) -> bool {
+    let value = value.trim();
+    ["flowyte_sk_", "sk_live_", "sk_test_", "Bearer ", "Basic "]
+        .iter()
+        .any(|p| value.starts_with(p))
+        || value.contains("PRIVATE KEY-----")
 }
 
 fn text_of(value: &Value) -> String {
@@ -91,7 +101,8 @@ fn push_fields(
         } else {
             format!("{prefix}.{key}")
         };
-        let masked = masked_above || is_secret_name(key);
+        let masked =
+            masked_above || is_secret_name(key) || value.as_str().is_some_and(is_secret_value);
         match value {
             Value::Object(inner) if !inner.is_empty() => push_fields(&name, inner, masked, out),
             _ if masked => out.push(Field {
@@ -141,7 +152,9 @@ mod tests {
             "apiKey": "flowyte_sk_live_abc",
             "webhook": {"url": "https://x", "signingSecret": "s3cr3t", "credentials": {"user": "u"}},
             "keyId": "pk_0002",
+            "keyPrefix": "pk_live_9f2a3b4c5d6e7f80…",
             "accessToken": null,
+            "header": "Bearer eyJhbGciOi",
             "note": "x".repeat(200),
         });
         let list = fields(body.as_object());
@@ -162,6 +175,7 @@ mod tests {
             "webhook.signingSecret",
             "webhook.credentials.user",
             "accessToken",
+            "header",
         ] {
             assert!(get(secret).masked, "{secret}");
             assert!(
@@ -169,10 +183,30 @@ mod tests {
             );
         }
         assert!(!get("keyId").masked, "a reference to a key is not the key");
+        assert_eq!(
+            get("keyPrefix").value,
+            "\"pk_live_9f2a3b4c5d6e7f80…\"",
+            "a key's public prefix (shown in replies anyway) is not the key"
+        );
         assert_eq!(get("webhook.url").value, "\"https://x\"");
         let note = get("note");
         assert_eq!(note.value.chars().count(), MAX_VALUE_CHARS + 1);
         assert!(note.full.as_ref().unwrap().len() > 200);
+    }
+
+    #[test]
+    fn secret_values_are_masked_whatever_their_name() {
+        for value in [
+            "flowyte_sk_live_abc",
+            "sk_test_123",
+            "Bearer abc.def",
+            "-----BEGIN PRIVATE KEY-----\nMII",
+        ] {
+            assert!(is_secret_value(value), "{value}");
+        }
+        for value in ["pk_live_9f2a…", "Support Bot", "https://x.example/keys", ""] {
+            assert!(!is_secret_value(value), "{value}");
+        }
     }
 
     #[test]
@@ -192,6 +226,9 @@ mod tests {
         }
         for name in [
             "keyId",
+            "keyPrefix",
+            "key_last4",
+            "passwordUpdatedAt",
             "monkey",
             "tokenCount",
             "secretName",

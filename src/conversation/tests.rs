@@ -84,12 +84,19 @@ fn an_empty_done_uses_the_earlier_result() {
 #[test]
 fn steps_update_in_place_by_operation() {
     let mut turn = Turn::new(1, "hi");
+    assert_eq!(turn.current_step(), None);
     turn.apply(progress("listAgents", StepStatus::Started));
+    assert_eq!(turn.current_step(), Some("Calling listAgents"));
     turn.apply(progress("listAgents", StepStatus::Succeeded));
     turn.apply(progress("getAgent", StepStatus::Started));
     turn.apply(progress("getAgent", StepStatus::Failed));
     let statuses: Vec<_> = turn.steps.iter().map(|s| s.status).collect();
     assert_eq!(statuses, [StepStatus::Succeeded, StepStatus::Failed]);
+    assert_eq!(
+        turn.current_step(),
+        Some("Calling getAgent"),
+        "the last one reported"
+    );
     // The same operation called again later is a new step.
     turn.apply(progress("listAgents", StepStatus::Started));
     assert_eq!(turn.steps.len(), 3);

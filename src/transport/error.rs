@@ -10,12 +10,23 @@ use crate::conversation::{Ending, Failure, TurnError};
 /// Everything that can end a request other than a clean `done`.
 #[derive(Debug, Error)]
 pub enum TransportError {
-    /// fetch rejected or the body could not be read: the network, not the server.
+    /// fetch rejected or the body could not be read: the gateway did not answer (it is down or
+    /// restarting, or something between the browser and it failed).
     #[error("network error: {0}")]
     Network(String),
+    /// The browser says it has no network at all.
+    #[error("offline")]
+    Offline,
     /// The gateway says the session is gone (401).
     #[error("session expired")]
     SessionExpired(ProblemDetails),
+    /// The page's session is gone and the gateway starts a new one by itself (development
+    /// sign-in): it restarted, or the session timed out. Nothing reached the copilot.
+    #[error("session reset")]
+    SessionReset,
+    /// The page's session was replaced (another tab signed in again): its token is refused.
+    #[error("session replaced")]
+    SessionReplaced,
     /// Nobody is signed in, and only the person can sign in: at `login` (the identity
     /// provider's sign-in through the gateway), when the gateway has one.
     #[error("sign-in required")]
@@ -56,7 +67,10 @@ impl TransportError {
         matches!(
             self,
             Self::Network(_)
+                | Self::Offline
                 | Self::SessionExpired(_)
+                | Self::SessionReset
+                | Self::SessionReplaced
                 | Self::SignInRequired { .. }
                 | Self::RateLimited { .. }
                 | Self::Http { .. }
@@ -67,7 +81,7 @@ impl TransportError {
     /// that is not the session's (another tab started a new one). Nothing reached the copilot.
     pub fn is_session_problem(&self) -> bool {
         match self {
-            Self::SessionExpired(_) => true,
+            Self::SessionExpired(_) | Self::SessionReset | Self::SessionReplaced => true,
             Self::Http {
                 status: 403,
                 problem,
@@ -79,7 +93,8 @@ impl TransportError {
     /// The HTTP status, when the server answered with an error.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::SessionExpired(_) | Self::SignInRequired { .. } => Some(401),
+            Self::SessionExpired(_) | Self::SessionReset | Self::SignInRequired { .. } => Some(401),
+            Self::SessionReplaced => Some(403),
             Self::RateLimited { .. } => Some(429),
             Self::Http { status, .. } => Some(*status),
             _ => None,
@@ -89,11 +104,27 @@ impl TransportError {
     /// What the person sees.
     pub fn to_turn_error(&self) -> TurnError {
         match self {
-            Self::Network(detail) => TurnError::new(
-                "Could not reach the copilot",
-                Some(format!(
-                    "Check your connection, then send again. ({detail})"
-                )),
+            // What the browser said (`TypeError: Failed to fetch`) helps nobody reading the
+            // panel: it names neither what failed nor what to do.
+            Self::Network(_) => TurnError::new(
+                "The copilot's gateway is not answering",
+                Some(
+                    "It may be down or restarting. Send your message again in a moment; if \
+                     this keeps happening, tell whoever runs the copilot's gateway."
+                        .to_owned(),
+                ),
+            ),
+            Self::Offline => TurnError::new(
+                "You are offline",
+                Some("Connect to the internet, then send your message again.".to_owned()),
+            ),
+            Self::SessionReset => TurnError::new(
+                "The copilot's session ended",
+                Some(
+                    "The gateway restarted or the session timed out, so nothing was sent. Send \
+                     your message again: a new session starts by itself."
+                        .to_owned(),
+                ),
             ),
             Self::SessionExpired(_) => TurnError::new(
                 "Your session has expired",
@@ -114,14 +145,8 @@ impl TransportError {
                 }
                 error
             }
-            Self::Http { .. } if self.is_session_problem() => TurnError::new(
-                "Your session changed",
-                Some(
-                    "It was replaced, perhaps by signing in again in another tab. Nothing was sent \
-                     to the copilot: send your message again."
-                        .to_owned(),
-                ),
-            ),
+            Self::SessionReplaced => session_changed(),
+            Self::Http { .. } if self.is_session_problem() => session_changed(),
             Self::Http { problem, .. } => match problem.code.as_deref() {
                 Some("approval_not_allowed") => TurnError::new(
                     "Only an approver can approve this",
@@ -159,6 +184,18 @@ impl TransportError {
             Self::Aborted => TurnError::new("Stopped", None),
         }
     }
+}
+
+/// The page's session was replaced (another tab signed in again): nothing reached the copilot.
+fn session_changed() -> TurnError {
+    TurnError::new(
+        "Your session changed",
+        Some(
+            "It was replaced, perhaps by signing in again in another tab. Nothing was sent to \
+             the copilot: send your message again."
+                .to_owned(),
+        ),
+    )
 }
 
 impl From<Result<(), TransportError>> for Ending {
@@ -213,6 +250,34 @@ mod tests {
         };
         assert_eq!((idle.status, idle.before_acceptance), (None, false));
         assert_eq!(idle.error.title, "The copilot stopped responding");
+    }
+
+    #[test]
+    fn a_down_gateway_and_a_restarted_one_read_as_what_they_are() {
+        let down = TransportError::Network("TypeError: Failed to fetch".into()).to_turn_error();
+        assert_eq!(down.title, "The copilot's gateway is not answering");
+        let detail = down.detail.unwrap();
+        assert!(
+            !detail.contains("TypeError") && !detail.contains("connection"),
+            "no raw exception, and not blamed on the person's connection: {detail}"
+        );
+        assert_eq!(
+            TransportError::Offline.to_turn_error().title,
+            "You are offline"
+        );
+        let reset = TransportError::SessionReset;
+        assert!(reset.before_acceptance() && reset.is_session_problem());
+        assert_eq!(reset.status(), Some(401));
+        let said = reset.to_turn_error();
+        assert_eq!(said.title, "The copilot's session ended");
+        assert!(
+            !format!("{said:?}").to_lowercase().contains("sign in"),
+            "nothing to sign in to: {said:?}"
+        );
+        assert_eq!(
+            TransportError::SessionReplaced.to_turn_error().title,
+            "Your session changed"
+        );
     }
 
     #[test]

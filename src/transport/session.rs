@@ -175,7 +175,7 @@ pub async fn sign_out(endpoint: &Endpoint, csrf_token: &str) -> Result<String, T
         .header(&endpoint.csrf_header, csrf_token)
         .send()
         .await
-        .map_err(|e| TransportError::Network(e.to_string()))?;
+        .map_err(super::no_answer)?;
     forget_sessions();
     if !response.ok() {
         return Err(http_error(response).await);
@@ -221,10 +221,7 @@ async fn session_request(
     endpoint: &Endpoint,
     request: RequestBuilder,
 ) -> Result<SessionStatus, TransportError> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| TransportError::Network(e.to_string()))?;
+    let response = request.send().await.map_err(super::no_answer)?;
     if !response.ok() {
         return Err(http_error(response).await);
     }

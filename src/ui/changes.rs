@@ -1,61 +1,22 @@
-//! The "Applied changes" region: every change the copilot applied in this conversation, as a
-//! plan grouped by resource, with totals.
+//! The changes the copilot applied, as a plan grouped by resource with totals: under each turn
+//! that made them ([`TurnChanges`], folded to one line), and for the whole conversation in the
+//! "Applied changes" sheet ([`ChangesSheet`]) that its totals line ([`ChangesToggle`]) opens
+//! over the log. Neither takes the conversation's room while the person is not reviewing.
 
 use assist_protocol::AppliedMutation;
 use leptos::prelude::*;
 
-use crate::changes::{Field, Totals, plan};
+use crate::changes::{Field, Totals, operation_name, plan};
 
-/// The plan of `mutations` (every turn's, in order). Hidden until there is a change.
+/// The plan of `mutations`: groups of rows, each row opening to its operation and fields.
 #[component]
-pub fn ChangesView(
-    #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
-    /// See [`super::approval::ApprovalsView`]'s `panel_name`.
-    #[prop(default = None)]
-    panel_name: Option<String>,
-) -> impl IntoView {
-    let region = super::region_name("Applied changes", panel_name.as_deref());
+fn PlanList(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> impl IntoView {
     let groups = move || {
         mutations.with(|m| {
             plan(m)
                 .into_iter()
                 .map(|group| {
-                    let rows = group
-                        .rows
-                        .into_iter()
-                        .map(|row| {
-                            let symbol = row.action.symbol().to_owned();
-                            let fields = row
-                                .fields
-                                .into_iter()
-                                .map(|field| view! { <FieldLine symbol=symbol.clone() field=field /> })
-                                .collect_view();
-                            view! {
-                                <li class="plan-row" data-action=row.action.word().to_owned()>
-                                    <details>
-                                        <summary>
-                                            <span class="plan-symbol" aria-hidden="true">
-                                                {row.action.symbol().to_owned()}
-                                            </span>
-                                            <span class="visually-hidden">
-                                                {format!("{}: ", row.action.word())}
-                                            </span>
-                                            <span class="plan-text">
-                                                <span class="plan-summary">{row.summary}</span>
-                                                <code class="plan-endpoint">
-                                                    {format!("{} {}", row.method, row.path)}
-                                                </code>
-                                                {row
-                                                    .operation_id
-                                                    .map(|id| view! { <span class="plan-op">{id}</span> })}
-                                            </span>
-                                        </summary>
-                                        <ul class="plan-fields">{fields}</ul>
-                                    </details>
-                                </li>
-                            }
-                        })
-                        .collect_view();
+                    let rows = group.rows.into_iter().map(plan_row).collect_view();
                     view! {
                         <li class="plan-group">
                             <h4>{group.resource}</h4>
@@ -66,14 +27,170 @@ pub fn ChangesView(
                 .collect_view()
         })
     };
+    view! { <ul class="plan">{groups}</ul> }
+}
+
+/// One row: what changed, in words; opened, the operation by name with its method and path,
+/// and the fields it sent.
+fn plan_row(row: crate::changes::PlanRow) -> impl IntoView {
+    let symbol = row.action.symbol().to_owned();
+    let operation = row
+        .operation_id
+        .as_deref()
+        .map(|id| (operation_name(id), id.to_owned()));
+    let fields = row
+        .fields
+        .into_iter()
+        .map(|field| view! { <FieldLine symbol=symbol.clone() field=field /> })
+        .collect_view();
+    view! {
+        <li class="plan-row" data-action=row.action.word().to_owned()>
+            <details>
+                <summary>
+                    <span class="plan-symbol" aria-hidden="true">
+                        {row.action.symbol().to_owned()}
+                    </span>
+                    <span class="visually-hidden">{format!("{}: ", row.action.word())}</span>
+                    <span class="plan-summary">{row.summary}</span>
+                </summary>
+                <p class="plan-detail">
+                    {operation
+                        .map(|(name, id)| {
+                            view! {
+                                <span class="plan-operation">{name}</span>
+                                " "
+                                <span class="plan-op">{format!("({id})")}</span>
+                                " · "
+                            }
+                        })}
+                    <code class="plan-endpoint">{format!("{} {}", row.method, row.path)}</code>
+                </p>
+                <ul class="plan-fields">{fields}</ul>
+            </details>
+        </li>
+    }
+}
+
+/// The changes one turn applied, folded to "2 changes applied · 1 created, 1 updated".
+#[component]
+pub fn TurnChanges(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> impl IntoView {
+    let line = move || {
+        mutations.with(|m| {
+            let n = m.len();
+            format!(
+                "{n} change{} applied · {}",
+                if n == 1 { "" } else { "s" },
+                Totals::of(m).brief()
+            )
+        })
+    };
     view! {
         <Show when=move || mutations.with(|m| !m.is_empty())>
-            <section class="changes" role="region" aria-label=region.clone()>
-                <h3>"Applied changes"</h3>
-                <p class="changes-totals">{move || mutations.with(|m| Totals::of(m).to_string())}</p>
-                <ul class="plan">{groups}</ul>
-            </section>
+            <details class="turn-changes">
+                <summary>{line}</summary>
+                <PlanList mutations=mutations />
+            </details>
         </Show>
+    }
+}
+
+/// "3 changes applied": the button opening the "Applied changes" sheet, where the whole
+/// conversation's plan and its totals line are. Hidden until there is a change.
+#[component]
+pub fn ChangesToggle(
+    #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
+    open: RwSignal<bool>,
+    /// Its element id.
+    id: String,
+    /// The sheet's element id.
+    sheet: String,
+) -> impl IntoView {
+    view! {
+        <Show when=move || mutations.with(|m| !m.is_empty())>
+            <button
+                type="button"
+                id=id.clone()
+                class="changes-toggle"
+                aria-expanded=move || open.get().to_string()
+                aria-controls=sheet.clone()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span class="changes-toggle-text">
+                    {move || {
+                        mutations
+                            .with(|m| match m.len() {
+                                1 => "1 change applied".to_owned(),
+                                n => format!("{n} changes applied"),
+                            })
+                    }}
+                </span>
+            </button>
+        </Show>
+    }
+}
+
+/// The "Applied changes" region: every change of the conversation as one plan, over the log
+/// while open. Esc or Close folds it and puts focus back on its totals line.
+#[component]
+pub fn ChangesSheet(
+    #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
+    open: RwSignal<bool>,
+    /// Its element id (the toggle's `aria-controls`).
+    id: String,
+    /// The toggle's element id, where focus goes back when it closes.
+    toggle: String,
+    /// See [`super::region_name`].
+    #[prop(default = None)]
+    panel_name: Option<String>,
+) -> impl IntoView {
+    let region = super::region_name("Applied changes", panel_name.as_deref());
+    let heading = NodeRef::<leptos::html::H3>::new();
+    let toggle = StoredValue::new(toggle);
+    let close = move || {
+        open.set(false);
+        // Back to the toggle that opened it.
+        if let Some(toggle) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| toggle.with_value(|id| d.get_element_by_id(id)))
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+        {
+            let _ = toggle.focus();
+        }
+    };
+    // Opened: the person reads it from its heading.
+    Effect::new(move |_| {
+        if open.get()
+            && let Some(heading) = heading.get_untracked()
+        {
+            request_animation_frame(move || {
+                let _ = heading.focus();
+            });
+        }
+    });
+    view! {
+        <section
+            class="changes"
+            role="region"
+            aria-label=region
+            id=id
+            hidden=move || !open.get()
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    ev.stop_propagation();
+                    close();
+                }
+            }
+        >
+            <header class="changes-header">
+                <h3 tabindex="-1" node_ref=heading>"Applied changes"</h3>
+                <button type="button" class="changes-close" on:click=move |_| close()>
+                    "Close"
+                </button>
+            </header>
+            <p class="changes-totals">{move || mutations.with(|m| Totals::of(m).to_string())}</p>
+            <PlanList mutations=mutations />
+        </section>
     }
 }
 

@@ -1,22 +1,31 @@
-//! Where the person writes: the message box with Send (Stop while a reply streams), and the
-//! empty conversation's suggestions, which fill the box.
+//! Where the person writes: the message box with Send (Stop while a reply streams), growing
+//! with what is typed up to a cap, counting near the 4,000-character limit and refusing a
+//! longer message before it is sent; and the empty conversation's suggestions, which send.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::controller::PanelState;
+use crate::conversation::draft::{DraftLength, MAX_MESSAGE_CHARS};
 
-/// Requests the empty state suggests: each is one the local simulator's copilot understands
-/// (crates/simulator/README.md).
+/// Requests the empty state suggests: each asks, none changes anything, and each is one the
+/// local simulator's copilot understands (crates/simulator/README.md).
 const SUGGESTIONS: &[&str] = &[
     "List my agents",
-    "Add an order-lookup skill to Support Bot",
     "Which calls failed yesterday?",
-    "Release the number ending 4421",
+    "List my numbers",
+    "Why did calls fail yesterday?",
 ];
+
+/// The box grows to at most this share of the panel's height (the conversation keeps the
+/// rest), and never to less than this many pixels.
+const MAX_SHARE_OF_PANEL: f64 = 0.2;
+const MIN_CAP_PX: i32 = 72;
 
 /// The message box. Enter sends, Shift+Enter adds a line, Esc stops.
 #[component]
 pub fn Composer(state: PanelState) -> impl IntoView {
+    let length = Memo::new(move |_| DraftLength::of(&state.draft()));
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
@@ -26,6 +35,17 @@ pub fn Composer(state: PanelState) -> impl IntoView {
             state.stop();
         }
     };
+    // The box fits what it holds, typed or put back (a failed send returns the message).
+    Effect::new(move |_| {
+        state.draft();
+        let (area, root) = (state.message_box(), state.host().root_element());
+        request_animation_frame(move || {
+            if let Some(area) = area.try_get_untracked().flatten() {
+                fit_to_content(&area, root.as_ref());
+            }
+        });
+    });
+    let count_id = state.element_id("message-count");
     view! {
         <form
             class="copilot-composer"
@@ -34,35 +54,69 @@ pub fn Composer(state: PanelState) -> impl IntoView {
                 state.send();
             }
         >
-            <textarea
-                node_ref=state.message_box()
-                aria-label="Message"
-                placeholder="Ask the copilot…"
-                rows="2"
-                prop:value=move || state.draft()
-                on:input=move |ev| state.set_draft(event_target_value(&ev))
-                on:keydown=on_keydown
-            ></textarea>
-            <Show
-                when=move || state.busy()
-                fallback=move || {
-                    view! {
-                        <button type="submit" disabled=move || state.draft().trim().is_empty()>
-                            "Send"
-                        </button>
+            <div class="composer-row">
+                <textarea
+                    node_ref=state.message_box()
+                    aria-label="Message"
+                    aria-describedby=count_id.clone()
+                    aria-invalid=move || length.with(|l| l.is_over()).then_some("true")
+                    placeholder="Ask the copilot…"
+                    rows="1"
+                    prop:value=move || state.draft()
+                    on:input=move |ev| state.set_draft(event_target_value(&ev))
+                    on:keydown=on_keydown
+                ></textarea>
+                <Show
+                    when=move || state.busy()
+                    fallback=move || {
+                        view! {
+                            <button
+                                type="submit"
+                                disabled=move || {
+                                    length.with(|l| l.chars == 0 || l.is_over())
+                                }
+                            >
+                                "Send"
+                            </button>
+                        }
                     }
-                }
-            >
-                <button type="button" on:click=move |_| state.stop()>
-                    "Stop"
-                </button>
-            </Show>
+                >
+                    <button type="button" on:click=move |_| state.stop()>
+                        "Stop"
+                    </button>
+                </Show>
+            </div>
+            <p class="composer-count" id=count_id data-over=move || length.with(|l| l.is_over()).to_string()>
+                {move || length.with(|l| l.counter()).unwrap_or_default()}
+                {move || length.with(|l| l.refusal()).map(|r| format!(" · {r}"))}
+            </p>
+            <p class="visually-hidden" aria-live="polite">
+                {move || {
+                    length
+                        .with(|l| l.is_over())
+                        .then(|| format!("Over the {MAX_MESSAGE_CHARS}-character limit."))
+                }}
+            </p>
         </form>
     }
 }
 
+/// Sizes the box to its content, up to a share of the panel's height; past it, the box
+/// scrolls.
+fn fit_to_content(area: &web_sys::HtmlTextAreaElement, root: Option<&web_sys::HtmlElement>) {
+    let style = area.unchecked_ref::<web_sys::HtmlElement>().style();
+    let _ = style.set_property("height", "auto");
+    let borders = area.offset_height() - area.client_height();
+    let cap = root
+        .map(|r| (f64::from(r.client_height()) * MAX_SHARE_OF_PANEL) as i32)
+        .unwrap_or(0)
+        .max(MIN_CAP_PX);
+    let height = (area.scroll_height() + borders).min(cap);
+    let _ = style.set_property("height", &format!("{height}px"));
+}
+
 /// The empty conversation: what the copilot can do, and requests to start from. A suggestion
-/// fills the box and focuses it; it does not send.
+/// sends what it says.
 #[component]
 pub fn Suggestions(state: PanelState) -> impl IntoView {
     let suggestions = SUGGESTIONS
@@ -73,7 +127,10 @@ pub fn Suggestions(state: PanelState) -> impl IntoView {
                     <button
                         type="button"
                         class="suggestion"
-                        on:click=move |_| state.suggest(suggestion)
+                        disabled=move || state.busy()
+                        on:click=move |_| {
+                            state.ask(suggestion);
+                        }
                     >
                         {*suggestion}
                     </button>
@@ -84,7 +141,7 @@ pub fn Suggestions(state: PanelState) -> impl IntoView {
     view! {
         <div class="copilot-empty">
             <p>
-                "Ask the copilot to change your agents, numbers or keys, or to review recent calls. For example:"
+                "Ask the copilot to change your agents, numbers or keys, or to review recent calls. Try:"
             </p>
             <ul class="suggestions">{suggestions}</ul>
         </div>

@@ -1,15 +1,22 @@
 //! The panel's controller: the conversation's signals and the actions the views call
-//! ([`PanelState::send`], [`stop`](PanelState::stop), [`retry`](PanelState::retry),
-//! [`approve`](PanelState::approve), [`reject`](PanelState::reject),
-//! [`new_conversation`](PanelState::new_conversation), [`resume`](PanelState::resume)).
+//! ([`PanelState::send`], [`ask`](PanelState::ask), [`stop`](PanelState::stop),
+//! [`retry`](PanelState::retry), [`approve`](PanelState::approve),
+//! [`reject`](PanelState::reject), [`new_conversation`](PanelState::new_conversation),
+//! [`open_recent`](PanelState::open_recent), [`resume`](PanelState::resume)).
 //!
 //! The rules live in the pure modules — what an event does to a turn
 //! ([`crate::conversation`]), what a turn and its approvals become when its request ends
-//! ([`crate::conversation::ending`], [`crate::approval`]), what a saved thread restores — and
-//! this wires them to signals, the transport and the host page.
+//! ([`crate::conversation::ending`], [`crate::approval`]), what a saved thread restores, the
+//! message limit — and this wires them to signals, the transport, localStorage, focus and the
+//! host page.
+//!
+//! - [`approving`]: Approve and Reject, and the rejections kept across reloads.
+//! - [`resume`]: the thread across reloads, and the recent conversations.
+//! - [`account`]: who is signed in. [`focus`]: where focus goes when an action settles.
 
 mod account;
 mod approving;
+mod focus;
 mod resume;
 
 pub use account::Account;
@@ -23,13 +30,16 @@ use leptos::task::spawn_local;
 use serde_json::{Map, Value};
 use web_sys::AbortController;
 
-use super::approval::{LiveCard, focus_card_later};
+use super::approval::LiveCard;
 use super::follow::Follow;
 use super::host::HostEvents;
 use super::turn::LiveTurn;
-use crate::approval::{Card, MOVED_ON, settlement};
+use crate::approval::decisions::Decisions;
+use crate::approval::{Card, settlement};
+use crate::conversation::draft::DraftLength;
+use crate::conversation::recent::Recent;
 use crate::conversation::{Ending, Turn};
-use crate::transport::{self, Endpoint};
+use crate::transport::{self, Endpoint, TransportError};
 
 /// The CSRF token of a session the host holds, shared with the host's mount handle so it can
 /// hand the panel a renewed one (`setCsrfToken`). `None`: the panel uses the page's gateway
@@ -62,6 +72,8 @@ pub struct Settings {
     pub storage_key: String,
     /// Show who is signed in and Sign out (a host page that owns sign-in hides it).
     pub show_account: bool,
+    /// Focus the message box once the panel is mounted (the dev page; hosts opt in).
+    pub autofocus: bool,
 }
 
 /// The panel's state and actions: a `Copy` handle of signals the views read, with methods they
@@ -83,6 +95,14 @@ pub struct PanelState {
     announcement: RwSignal<String>,
     /// Why the saved conversation could not be restored, when it could not.
     restore_note: RwSignal<Option<String>>,
+    /// The conversation's title, once the thread endpoint gave it (restored or reopened).
+    title: RwSignal<Option<String>>,
+    /// The conversations left with "New conversation", newest first (kept in localStorage).
+    recent: RwSignal<Recent>,
+    /// The rejections of every thread, as kept in localStorage.
+    decisions: StoredValue<Decisions>,
+    /// This panel's number on the page: element ids are made unique with it.
+    uid: u32,
     message_box: NodeRef<leptos::html::Textarea>,
     follow: Follow,
     host: HostEvents,
@@ -117,6 +137,10 @@ impl PanelState {
             thread_id: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
             restore_note: RwSignal::new(None),
+            title: RwSignal::new(None),
+            recent: RwSignal::new(Recent::default()),
+            decisions: StoredValue::new(Decisions::default()),
+            uid: next_uid(),
             message_box: NodeRef::new(),
             follow: Follow::new(),
             host: HostEvents::new(),
@@ -133,6 +157,7 @@ impl PanelState {
         // Leaving the page (or unmounting) cancels a stream in flight.
         on_cleanup(move || state.stop());
         state.restore_kept_draft();
+        state.load_kept();
         state.check_account();
         state
     }
@@ -187,33 +212,64 @@ impl PanelState {
         self.host
     }
 
+    /// `what` made unique among the page's panels, for an element id.
+    pub fn element_id(&self, what: &str) -> String {
+        format!("copilot-{}-{what}", self.uid)
+    }
+
+    /// The cards the turn `turn_id` proposed, in order (tracked).
+    pub fn cards_of(&self, turn_id: u64) -> Vec<LiveCard> {
+        self.cards.with(|list| {
+            list.iter()
+                .filter(|c| c.turn_id == turn_id)
+                .copied()
+                .collect()
+        })
+    }
+
+    /// How many cards wait for the person (tracked: the list and each card's state).
+    pub fn pending_count(&self) -> usize {
+        self.cards.with(|list| {
+            list.iter()
+                .filter(|c| {
+                    c.card
+                        .with(|c| c.state == crate::approval::CardState::Pending)
+                })
+                .count()
+        })
+    }
+
+    /// Whether the panel focuses the message box once mounted.
+    pub fn autofocus(&self) -> bool {
+        self.settings.with_value(|s| s.autofocus)
+    }
+
     // What the views call.
 
     pub fn set_draft(&self, text: String) {
         self.draft.set(text);
     }
 
-    /// A suggestion fills the box and focuses it; it does not send.
-    pub fn suggest(&self, text: &str) {
-        self.draft.set(text.to_owned());
-        if let Some(message_box) = self.message_box.get_untracked() {
-            let _ = message_box.focus();
+    /// Sends what is in the box, in the conversation's thread. Nothing is sent while the box
+    /// is empty, a request is out, or the message is over the limit (the box keeps it, and
+    /// says why). Cards proposed earlier stay as they are: the server still holds them.
+    pub fn send(&self) {
+        let draft = self.draft.get_untracked();
+        if DraftLength::of(&draft).is_over() || self.busy.get_untracked() {
+            return;
+        }
+        if self.ask(&draft) {
+            self.draft.set(String::new());
         }
     }
 
-    /// Sends what is in the box, in the conversation's thread. The thread moves on: approvals
-    /// proposed earlier can no longer be given.
-    pub fn send(&self) {
-        let message = self.draft.get_untracked().trim().to_owned();
-        if message.is_empty() || self.busy.get_untracked() {
-            return;
+    /// Sends `text` (a suggestion, or the box's message) in the conversation's thread, leaving
+    /// the box as it is; `false` when nothing was sent (empty, too long, or busy).
+    pub fn ask(&self, text: &str) -> bool {
+        let message = text.trim().to_owned();
+        if message.is_empty() || DraftLength::of(&message).is_over() || self.busy.get_untracked() {
+            return false;
         }
-        self.cards.with_untracked(|list| {
-            for entry in list {
-                entry.card.update(|c| c.expire(MOVED_ON));
-            }
-        });
-        self.draft.set(String::new());
         let request = AssistRequest {
             message: message.clone(),
             thread_id: self.thread_id.get_untracked(),
@@ -221,6 +277,9 @@ impl PanelState {
             confirmed: None,
         };
         self.start_turn(request, message, Vec::new());
+        // Send's button gives way to Stop: the person goes on in the box.
+        self.focus_composer_if_ours();
+        true
     }
 
     /// Stops the request in flight, if any: its turn ends as stopped, keeping what arrived.
@@ -246,17 +305,26 @@ impl PanelState {
         self.start_turn(request, shown, Vec::new());
     }
 
-    /// Forgets the conversation (and its saved thread); the next message starts a new one.
+    /// Starts a new conversation: the one on screen goes to the recent conversations (if the
+    /// server knows it), and the next message starts a new thread.
     pub fn new_conversation(&self) {
         if self.busy.get_untracked() {
             return;
         }
+        self.keep_current_as_recent();
+        self.clear_conversation();
+        self.settings
+            .with_value(|s| resume::save_thread(&s.storage_key, None));
+        self.focus_composer();
+    }
+
+    /// Empties the panel of the conversation on screen.
+    fn clear_conversation(&self) {
         self.turns.set(Vec::new());
         self.cards.set(Vec::new());
         self.restore_note.set(None);
+        self.title.set(None);
         self.thread_id.set(None);
-        self.settings
-            .with_value(|s| resume::save_thread(&s.storage_key, None));
     }
 
     fn next_id(&self) -> u64 {
@@ -286,6 +354,7 @@ impl PanelState {
         spawn_local(async move {
             let endpoint = self.settings.with_value(|s| s.endpoint.clone());
             let host_token = self.host_session.with_value(HostSession::token);
+            let page_session = host_token.is_none();
             let outcome = async {
                 let token = match host_token {
                     Some(token) => token,
@@ -299,6 +368,14 @@ impl PanelState {
                 .await
             }
             .await;
+            // The page's session is gone: say why in the words that fit (a restarted gateway
+            // is not a reason to sign in).
+            let outcome = match outcome {
+                Err(TransportError::SessionExpired(_)) if page_session => {
+                    Err(self.why_signed_out(&endpoint).await)
+                }
+                other => other,
+            };
             // Unmounted while the request was out: its signals are gone with the panel.
             if turn.is_disposed() {
                 return;
@@ -364,8 +441,21 @@ impl PanelState {
             .set(turn.with_untracked(|t| t.announcement(waiting)));
         self.request.set_value(None);
         self.busy.set(false);
-        if let Some(first) = new_cards.first() {
-            focus_card_later(self.host.root_element(), first.id);
+        match new_cards.first() {
+            Some(first) => self.focus_card(first.id),
+            None => self.focus_composer_if_ours(),
         }
     }
+}
+
+/// A number for each panel made on the page.
+fn next_uid() -> u32 {
+    thread_local! {
+        static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    NEXT.with(|n| {
+        let uid = n.get();
+        n.set(uid + 1);
+        uid
+    })
 }

@@ -105,11 +105,15 @@ fn scroll_to_end(log: &web_sys::HtmlElement) {
 pub fn FollowingLog(
     follow: Follow,
     #[prop(into)] busy: Signal<bool>,
+    /// Something is open over the log (the plan of changes): the log is inert meanwhile, so
+    /// neither focus nor a screen reader wanders behind it.
+    #[prop(into)]
+    covered: Signal<bool>,
     children: Children,
 ) -> impl IntoView {
     follow.watch();
     view! {
-        <div class="copilot-log-frame">
+        <div class="copilot-log-frame" inert=move || covered.get()>
             <div
                 class="copilot-log"
                 role="log"

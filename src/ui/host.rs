@@ -33,9 +33,9 @@ impl HostEvents {
         self.root
     }
 
-    /// The root element, once mounted.
+    /// The root element, once mounted (`None` once the panel is gone).
     pub fn root_element(&self) -> Option<web_sys::HtmlElement> {
-        self.root.get_untracked()
+        self.root.try_get_untracked().flatten()
     }
 
     pub fn changes_applied(&self, mutations: &[AppliedMutation]) {

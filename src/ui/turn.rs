@@ -1,11 +1,15 @@
 //! One turn: how the panel holds it ([`LiveTurn`]) and how it shows ([`TurnView`]: the person's
-//! message, the copilot's steps and its reply).
+//! message, the working line while it runs and its steps once it ended, the reply, the
+//! approvals it proposed and the changes it applied).
 
 use assist_protocol::{AppliedMutation, AssistRequest, StreamEvent};
 use leptos::prelude::*;
 
+use super::approval::TurnCards;
+use super::changes::TurnChanges;
 use super::controller::PanelState;
 use super::reply::{ReplyView, StepsView, copy_text};
+use super::working::WorkingLine;
 use crate::conversation::{Changed, Ending, Phase, Step, Turn, TurnError};
 
 /// A turn as the panel holds it: the pure [`Turn`] (not reactive) and one trigger per part the
@@ -123,6 +127,11 @@ impl LiveTurn {
 #[component]
 pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
     let phase = move || turn.phase();
+    let ended = move || phase().is_final();
+    let message = turn.with_untracked(|t| t.message.clone());
+    // The request the turn's cards answer to (an approval's own turn repeats it).
+    let asked = turn.origin().message;
+    let mutations = Signal::derive(move || turn.with_mutations(<[AppliedMutation]>::to_vec));
     // When the person asked: the thread's time for a restored turn, else now.
     let date = turn
         .with_untracked(|t| t.created_at.clone())
@@ -160,17 +169,24 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
         })
     };
     view! {
-        <article class="turn" data-phase=move || phase().as_str()>
+        <article class="turn" data-phase=move || phase().as_str() data-turn=turn.id.to_string()>
             <p class="turn-message">
-                {turn.with_untracked(|t| t.message.clone())}
+                <span class="turn-text">{message}</span>
                 <time class="turn-time" datetime=iso>{clock}</time>
             </p>
-            <StepsView turn=turn />
+            // While it runs, the working line says what is happening; once it ended, the steps
+            // fold into "N steps".
+            <Show when=ended>
+                <StepsView turn=turn />
+            </Show>
             <ReplyView turn=turn />
+            <WorkingLine turn=turn />
             <Show when=move || phase() == Phase::Stopped>
                 <p class="turn-note">"Stopped. What arrived is kept."</p>
             </Show>
             {error}
+            <TurnCards turn_id=turn.id asked=asked state=state />
+            <TurnChanges mutations=mutations />
             <div class="turn-actions">
                 <Show when=can_copy>
                     <button type="button" class="copy-reply" on:click=copy_reply>

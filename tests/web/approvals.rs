@@ -1,5 +1,7 @@
-//! Approval cards: one request per approval whatever the clicks, settled from how it ended,
-//! Approve all, a card from a cut stream, and focus on the panel's own new card.
+//! Approval cards: at the turn that proposed them, one request per approval whatever the
+//! clicks, settled from how it ended (and shrunk to one line), Approve all, still actionable
+//! after a follow-up message, a card from a cut stream, a rejection kept across a reload, and
+//! focus: on the panel's own new card, back in the box once a decision settles.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -27,18 +29,32 @@ async fn a_double_click_on_approve_sends_one_request_with_the_item_as_received()
         ".approval-card[data-state=pending] button.approve",
     )
     .await;
-    let card: HtmlElement = find(
-        &host,
-        "[role=region][aria-label='Pending approvals'] .approval-card",
-    );
+    // In the conversation, under the turn that proposed it.
+    let card: HtmlElement = find(&host, "[role=log] .turn .approval-card");
     assert!(card.text_content().unwrap().contains("destructive"));
     assert!(
         card.text_content()
             .unwrap()
-            .contains("DELETE /numbers/num_0001")
+            .contains("DELETE /numbers/num_0001"),
+        "under Details"
+    );
+    assert!(
+        find::<HtmlElement>(&card, ".approval-origin")
+            .text_content()
+            .unwrap()
+            .contains("release the number ending 4421"),
+        "it says which request proposed it"
+    );
+    // Irreversible: the button says what it does, and looks dangerous.
+    let approve: HtmlButtonElement = find(&card, "button.approve");
+    assert_eq!(approve.text_content().as_deref(), Some("Release number"));
+    assert!(approve.class_list().contains("danger"));
+    assert!(
+        card.text_content().unwrap().contains("can’t be undone"),
+        "{:?}",
+        card.text_content()
     );
 
-    let approve: HtmlButtonElement = find(&card, "button.approve");
     approve.click();
     approve.click();
     approve.click();
@@ -64,6 +80,15 @@ async fn a_double_click_on_approve_sends_one_request_with_the_item_as_received()
             .contains("Released +1 415 555 4421")
     );
     assert!(card.query_selector("button.approve").unwrap().is_none());
+    // Settled: one line with its outcome.
+    assert_eq!(card.get_attribute("data-settled").as_deref(), Some("true"));
+    assert_eq!(
+        find::<HtmlElement>(&card, ".approval-status")
+            .text_content()
+            .as_deref(),
+        Some("Approved: carried out.")
+    );
+    assert!(card.query_selector(".approval-details").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
@@ -155,7 +180,7 @@ async fn a_refused_approval_is_stale_a_failed_one_waits_for_retry_and_reject_sen
 }
 
 #[wasm_bindgen_test]
-async fn approve_all_sends_the_checked_cards_in_one_request_and_a_new_message_expires_the_rest() {
+async fn approve_all_sends_the_checked_cards_and_a_follow_up_leaves_the_rest_waiting() {
     let card = |n: &str| {
         format!(
             r#"{{"name":"deleteSkill","method":"DELETE","path":"/agents/a/skills/s_{n}","summary":"Remove skill {n}","args":{{"skillId":"s_{n}"}}}}"#
@@ -175,6 +200,7 @@ async fn approve_all_sends_the_checked_cards_in_one_request_and_a_new_message_ex
         [200, "text/event-stream", approved],
         [200, "text/event-stream", third],
         [200, "text/event-stream", later],
+        [200, "text/event-stream", approved],
     ]);
     let _gateway = answering(answers);
     let host = mount_panel().await;
@@ -190,7 +216,7 @@ async fn approve_all_sends_the_checked_cards_in_one_request_and_a_new_message_ex
     assert!(checkbox.checked(), "every card starts included");
     checkbox.click();
     leptos::task::tick().await;
-    find::<HtmlButtonElement>(&host, "button.approve-all").click();
+    find::<HtmlButtonElement>(&host, ".turn button.approve-all").click();
     until_shown("one approved", &host, ".approval-card[data-state=approved]").await;
     let body = assist_requests()[1]["body"].clone();
     assert_eq!(
@@ -207,12 +233,14 @@ async fn approve_all_sends_the_checked_cards_in_one_request_and_a_new_message_ex
         "the unchecked card still waits"
     );
 
+    // Follow-ups do not take the proposals back: the server still holds them (issue 20: every
+    // new message used to mark them stale).
     ask(&host, "one more").await;
     until("the third card", || {
         host.query_selector_all(".approval-card").unwrap().length() == 3
     })
     .await;
-    let states: Vec<String> = {
+    let states = || -> Vec<String> {
         let list = host.query_selector_all(".approval-card").unwrap();
         (0..list.length())
             .map(|i| {
@@ -224,18 +252,43 @@ async fn approve_all_sends_the_checked_cards_in_one_request_and_a_new_message_ex
             })
             .collect()
     };
-    assert_eq!(
-        states,
-        ["stale", "approved", "pending"],
-        "the thread moved on past card 1"
-    );
+    assert_eq!(states(), ["pending", "approved", "pending"]);
     ask(&host, "list my agents").await;
-    until("the last card to expire", || {
-        host.query_selector(".approval-card[data-state=pending]")
+    until("the follow-up", || {
+        host.query_selector_all(".turn[data-phase=done]")
             .unwrap()
-            .is_none()
+            .length()
+            == 4
     })
     .await;
+    assert_eq!(states(), ["pending", "approved", "pending"]);
+    let waiting: HtmlButtonElement = find(&host, "button.approvals-waiting");
+    assert_eq!(
+        waiting.text_content().as_deref(),
+        Some("2 approvals waiting")
+    );
+
+    // The first turn's remaining card is approved after the follow-ups, in its own turn's
+    // words and thread.
+    let first_card: HtmlElement = find(&host, ".approval-card[data-state=pending]");
+    find::<HtmlButtonElement>(&first_card, "button.approve").click();
+    until("the approval", || {
+        states() == ["approved", "approved", "pending"]
+    })
+    .await;
+    let approvals: Vec<serde_json::Value> = assist_requests()
+        .into_iter()
+        .filter(|r| r["body"]["confirmed"].is_array())
+        .map(|r| r["body"].clone())
+        .collect();
+    assert_eq!(approvals.len(), 2);
+    assert_eq!(approvals[1]["message"], "remove skills");
+    assert_eq!(approvals[1]["threadId"], "thr_a");
+    assert_eq!(approvals[1]["confirmed"][0]["summary"], "Remove skill 1");
+    assert_eq!(
+        waiting.text_content().as_deref(),
+        Some("1 approval waiting")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -315,4 +368,100 @@ async fn focus_goes_to_the_new_card_of_the_panel_that_proposed_it() {
     for panel in panels {
         panel.unmount();
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_rejection_survives_a_reload_and_focus_follows_each_decision() {
+    let revoke = r#"{"name":"revokePublishableKey","method":"DELETE","path":"/agents/agt_1/publishable-keys/pk_2","summary":"Revoke Staging widget","args":{"keyId":"pk_2","keyPrefix":"pk_live_9f2a3b4c…"}}"#;
+    let release = r#"{"name":"releaseNumber","method":"DELETE","path":"/numbers/num_0001","summary":"Release +1 415 555 4421","args":{"numberId":"num_0001"}}"#;
+    let proposal = format!(
+        "event:done\ndata:{{\"reply\":\"Approve them below.\",\"threadId\":\"thr_keep\",\"pendingConfirmations\":[{revoke},{release}]}}\n\n"
+    );
+    let released = "event:done\ndata:{\"reply\":\"Released.\",\"threadId\":\"thr_keep\"}\n\n";
+    // The thread as the server keeps it afterwards: the release approved, the revoke still
+    // held (rejecting sends nothing).
+    let thread = format!(
+        r#"{{"thread":{{"id":"thr_keep","title":"Clean up"}},
+            "messages":[
+              {{"id":"m1","role":"user","content":"clean up","mutations":[]}},
+              {{"id":"m2","role":"assistant","content":"Approve them below.","mutations":[],"pendingConfirmations":[{revoke},{release}]}},
+              {{"id":"m3","role":"user","content":"clean up","mutations":[],"confirmed":[{release}]}},
+              {{"id":"m4","role":"assistant","content":"Released.","mutations":[{{"method":"DELETE","path":"/numbers/num_0001","summary":"Released +1 415 555 4421"}}]}}
+            ],
+            "pendingConfirmations":[{revoke}]}}"#
+    );
+    let _gateway = Gateway::new()
+        .latency(20)
+        .on(Route::method("GET"), Answer::json(200, thread))
+        .then(Answer::stream(proposal))
+        .then(Answer::stream(released))
+        .install();
+    let element = host_element("keep", 600);
+    let panel = mount_with(&element, r#"{"storageKey":"keep-decisions"}"#).await;
+    ask(&element, "clean up").await;
+    until("two cards", || {
+        element
+            .query_selector_all(".approval-card[data-state=pending]")
+            .unwrap()
+            .length()
+            == 2
+    })
+    .await;
+    let cards = element.query_selector_all(".approval-card").unwrap();
+    let card = |i: u32| -> HtmlElement { cards.get(i).unwrap().unchecked_into() };
+    // A key's prefix is not the key: shown, not masked.
+    assert!(
+        card(0)
+            .text_content()
+            .unwrap()
+            .contains("pk_live_9f2a3b4c…")
+    );
+    let focused = |element: &HtmlElement| {
+        document()
+            .active_element()
+            .is_some_and(|a| a.is_same_node(Some(element)))
+    };
+
+    find::<HtmlButtonElement>(&card(0), "button.reject").click();
+    until("focus on the turn's next waiting card", || {
+        focused(&card(1))
+    })
+    .await;
+    assert_eq!(
+        card(0).get_attribute("data-state").as_deref(),
+        Some("rejected")
+    );
+    find::<HtmlButtonElement>(&card(1), "button.approve").click();
+    let message: HtmlElement = find(&element, "textarea[aria-label=Message]");
+    until("focus back in the box", || focused(&message)).await;
+    until("approved", || {
+        card(1).get_attribute("data-state").as_deref() == Some("approved")
+    })
+    .await;
+    assert!(focused(&message), "still in the box once it settled");
+    let sent = assist_requests().len();
+
+    // A reload: the rejection is kept here, the approval read from the thread.
+    panel.unmount();
+    let again = mount_with(&element, r#"{"storageKey":"keep-decisions"}"#).await;
+    until("the restored cards", || {
+        element
+            .query_selector_all(".approval-card")
+            .unwrap()
+            .length()
+            == 2
+    })
+    .await;
+    let states: Vec<String> = texts(&element, ".approval-card .approval-status");
+    assert_eq!(
+        states,
+        ["Rejected: nothing was sent.", "Approved: carried out."]
+    );
+    assert!(element.query_selector("button.approve").unwrap().is_none());
+    assert_eq!(
+        assist_requests().len(),
+        sent + 1,
+        "only the thread was read"
+    );
+    again.unmount();
 }

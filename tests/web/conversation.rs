@@ -1,5 +1,5 @@
 //! The conversation around the turns: the empty state, the end of a turn announced, Retry and
-//! Copy, and a reload restoring the thread.
+//! Copy, a reload restoring the thread, and the recent conversations New conversation keeps.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -19,21 +19,39 @@ async fn the_empty_state_suggests_requests_and_a_finished_turn_is_announced_once
     let _gateway = answering(serde_json::json!([[200, "text/event-stream", stream]]));
     let host = mount_panel().await;
 
-    let suggestion: HtmlButtonElement = find(&host, ".copilot-empty button.suggestion");
-    assert_eq!(suggestion.text_content().as_deref(), Some("List my agents"));
-    suggestion.click();
-    leptos::task::tick().await;
-    let message: HtmlTextAreaElement = find(&host, "textarea[aria-label=Message]");
-    assert_eq!(
-        message.value(),
-        "List my agents",
-        "a suggestion fills the box, it does not send"
+    let suggestions = texts(&host, ".copilot-empty button.suggestion");
+    assert_eq!(suggestions[0], "List my agents");
+    assert!(
+        suggestions.iter().all(|s| {
+            let s = s.to_lowercase();
+            ![
+                "release", "delete", "remove", "revoke", "publish", "add", "create",
+            ]
+            .iter()
+            .any(|w| s.contains(w))
+        }),
+        "none changes anything: {suggestions:?}"
     );
-    assert_eq!(assist_requests().len(), 0);
-    let focused = document().active_element().unwrap();
-    assert!(focused.is_same_node(Some(&message)), "and focuses it");
-
-    find::<HtmlButtonElement>(&host, "button[type=submit]").click();
+    // A draft in the box stays there: the suggestion sends what it says (issue 20: it used to
+    // fill the box with no feedback).
+    type_message(&host, "my own draft").await;
+    let suggestion: HtmlButtonElement = find(&host, ".copilot-empty button.suggestion");
+    suggestion.click();
+    until("the request", || assist_requests().len() == 1).await;
+    assert_eq!(assist_requests()[0]["body"]["message"], "List my agents");
+    let message: HtmlTextAreaElement = find(&host, "textarea[aria-label=Message]");
+    assert_eq!(message.value(), "my own draft");
+    assert_eq!(
+        texts(&host, ".turn .turn-text"),
+        ["List my agents"],
+        "shown as the person's message"
+    );
+    until("focus in the box", || {
+        document()
+            .active_element()
+            .is_some_and(|a| a.is_same_node(Some(&message)))
+    })
+    .await;
     until_shown("the card", &host, ".approval-card[data-state=pending]").await;
     let live: HtmlElement = find(&host, "[aria-live=polite]");
     assert_eq!(
@@ -155,8 +173,8 @@ async fn a_reload_restores_the_thread_its_changes_and_its_cards() {
     };
     assert_eq!(
         state(0).as_deref(),
-        Some("stale"),
-        "an older turn's proposal"
+        Some("pending"),
+        "an older turn's proposal the server still holds (issue 20: it used to read stale)"
     );
     assert_eq!(
         state(1).as_deref(),
@@ -169,5 +187,116 @@ async fn a_reload_restores_the_thread_its_changes_and_its_cards() {
     leptos::task::tick().await;
     assert_eq!(host.query_selector_all(".turn").unwrap().length(), 0);
     assert!(host.query_selector(".approval-card").unwrap().is_none());
-    assert_eq!(storage.get_item("test-restore").unwrap(), None, "forgotten");
+    assert_eq!(
+        storage.get_item("test-restore").unwrap(),
+        None,
+        "no longer the conversation to resume"
+    );
+    let recent: serde_json::Value =
+        serde_json::from_str(&storage.get_item("test-restore:recent").unwrap().unwrap()).unwrap();
+    assert_eq!(recent["conversations"][0]["threadId"], "thr_r");
+    assert_eq!(
+        recent["conversations"][0]["title"], "t",
+        "the thread's own title"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn new_conversation_keeps_the_old_one_under_recent_and_it_reopens_from_the_server() {
+    let done = |thread: &str, reply: &str| {
+        Answer::stream(format!(
+            "event:done\ndata:{{\"reply\":\"{reply}\",\"threadId\":\"{thread}\"}}\n\n"
+        ))
+    };
+    let thread = |id: &str, title: &str, asked: &str, reply: &str| {
+        Answer::json(
+            200,
+            format!(
+                r#"{{"thread":{{"id":"{id}","title":"{title}"}},"messages":[
+                    {{"id":"m1","role":"user","content":"{asked}","mutations":[]}},
+                    {{"id":"m2","role":"assistant","content":"{reply}","mutations":[]}}]}}"#
+            ),
+        )
+    };
+    let _gateway = Gateway::new()
+        .latency(10)
+        .on(
+            Route::path("threads/thr_first$"),
+            thread(
+                "thr_first",
+                "Agents",
+                "list my agents",
+                "You have 4 agents.",
+            ),
+        )
+        .on(
+            Route::path("threads/thr_second$"),
+            thread(
+                "thr_second",
+                "Numbers",
+                "list my numbers",
+                "You have 4 numbers.",
+            ),
+        )
+        .then(done("thr_first", "You have 4 agents."))
+        .then(done("thr_second", "You have 4 numbers."))
+        .install();
+    let element = host_element("recent", 600);
+    let panel = mount_with(&element, r#"{"storageKey":"recent-list"}"#).await;
+    assert!(
+        element
+            .query_selector("button.recent-toggle")
+            .unwrap()
+            .is_none(),
+        "nothing to go back to yet"
+    );
+    ask(&element, "list my agents").await;
+    until_shown("the reply", &element, ".turn[data-phase=done]").await;
+    find::<HtmlButtonElement>(&element, "button.new-conversation").click();
+    until_shown("Recent", &element, "button.recent-toggle").await;
+    assert!(element.query_selector(".turn").unwrap().is_none());
+    let titles = || texts(&element, ".recent-list .recent-title");
+    until("the thread's own title", || titles() == ["Agents"]).await;
+
+    ask(&element, "list my numbers").await;
+    until_shown("the second reply", &element, ".turn[data-phase=done]").await;
+    let toggle: HtmlButtonElement = find(&element, "button.recent-toggle");
+    toggle.click();
+    leptos::task::tick().await;
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    find::<HtmlButtonElement>(&element, ".recent-list button.recent-item").click();
+    until("the first conversation again", || {
+        texts(&element, ".turn .turn-text") == ["list my agents"]
+    })
+    .await;
+    assert!(
+        element
+            .text_content()
+            .unwrap()
+            .contains("You have 4 agents."),
+        "its reply, read from the thread"
+    );
+    // The one it replaced is now the recent one; the reopened one is not listed twice.
+    until("the list swapped", || titles() == ["Numbers"]).await;
+    let stored: serde_json::Value = serde_json::from_str(&stored("recent-list").unwrap()).unwrap();
+    assert_eq!(stored["threadId"], "thr_first", "and a reload resumes it");
+    ask(&element, "and my keys").await;
+    until("the next request", || {
+        assist_requests()
+            .iter()
+            .any(|r| r["body"]["message"] == "and my keys")
+    })
+    .await;
+    let last = assist_requests()
+        .into_iter()
+        .find(|r| r["body"]["message"] == "and my keys")
+        .unwrap();
+    assert_eq!(
+        last["body"]["threadId"], "thr_first",
+        "it goes on in that thread"
+    );
+    panel.unmount();
 }

@@ -7,6 +7,7 @@ mod support;
 
 mod approvals;
 mod changes;
+mod composer;
 mod conversation;
 mod embedding;
 mod follow;

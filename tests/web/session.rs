@@ -310,3 +310,78 @@ async fn a_viewer_reads_why_approve_is_disabled() {
     assert!(!reject.disabled());
     panel.unmount();
 }
+
+#[wasm_bindgen_test]
+async fn after_a_gateway_restart_the_turn_says_so_and_the_next_send_starts_a_new_session() {
+    let _gateway = Gateway::new()
+        .on(
+            Route::method("POST"),
+            Answer::stream("event:done\ndata:{\"reply\":\"Hi.\",\"threadId\":\"thr_rs\"}\n\n"),
+        )
+        .install();
+    let element = host_element("restart", 400);
+    let panel = mount_with(&element, r#"{"storageKey":"restart"}"#).await;
+    ask(&element, "hello").await;
+    until_shown("the reply", &element, ".turn[data-phase=done]").await;
+
+    restart_gateway();
+    ask(&element, "list my agents").await;
+    until_shown("the refusal", &element, ".turn[data-phase=failed]").await;
+    let error = find::<HtmlElement>(&element, ".turn-error")
+        .text_content()
+        .unwrap();
+    assert!(error.starts_with("The copilot's session ended"), "{error}");
+    assert!(
+        !error.to_lowercase().contains("sign in"),
+        "nothing to sign in to: {error}"
+    );
+    assert!(element.query_selector("a.sign-in-link").unwrap().is_none());
+    let message: HtmlTextAreaElement = find(&element, "textarea[aria-label=Message]");
+    assert_eq!(message.value(), "list my agents", "nothing was lost");
+
+    // Sending again starts a new session by itself; nothing was resent before that.
+    let sessions = || {
+        requests()
+            .iter()
+            .filter(|r| r["method"] == "POST" && r["url"] == "/session")
+            .count()
+    };
+    assert_eq!(sessions(), 1);
+    find::<HtmlButtonElement>(&element, "button[type=submit]").click();
+    until("the reply", || {
+        element
+            .query_selector_all(".turn[data-phase=done]")
+            .unwrap()
+            .length()
+            == 2
+    })
+    .await;
+    assert_eq!(sessions(), 2);
+    let last = requests().last().cloned().unwrap();
+    assert_eq!(last["headers"]["x-csrf-token"], "panel-token-2");
+    panel.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_gateway_that_does_not_answer_is_named_in_plain_words() {
+    let _gateway = Gateway::new().install();
+    let element = host_element("down", 400);
+    let panel = mount_with(&element, r#"{"storageKey":"down"}"#).await;
+    gateway_down(true);
+    ask(&element, "list my agents").await;
+    until_shown("the failure", &element, ".turn[data-phase=failed]").await;
+    gateway_down(false);
+    let error = find::<HtmlElement>(&element, ".turn-error")
+        .text_content()
+        .unwrap();
+    assert!(
+        error.starts_with("The copilot's gateway is not answering"),
+        "{error}"
+    );
+    for raw in ["TypeError", "Failed to fetch", "your connection"] {
+        assert!(!error.contains(raw), "{raw} in {error}");
+    }
+    let message: HtmlTextAreaElement = find(&element, "textarea[aria-label=Message]");
+    assert_eq!(message.value(), "list my agents");
+    panel.unmount();
+}

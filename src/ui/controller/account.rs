@@ -103,6 +103,36 @@ impl PanelState {
         }
     }
 
+    /// Why the gateway said the page's session is gone (401), asked of the gateway now, as
+    /// the error the turn shows: a session that starts again by itself (development sign-in:
+    /// the gateway restarted or the session timed out), a sign-in the person must do, or a
+    /// session another tab started in its place. The account shown follows.
+    pub(super) async fn why_signed_out(&self, endpoint: &transport::Endpoint) -> TransportError {
+        let status = transport::session_status(endpoint).await;
+        if self.account.is_disposed() {
+            return TransportError::SessionReset;
+        }
+        match status {
+            Ok(SessionStatus::SignedOut {
+                dev_sign_in: true, ..
+            }) => {
+                self.account.set(Account::Unknown);
+                TransportError::SessionReset
+            }
+            Ok(SessionStatus::SignedOut { login, .. }) => {
+                self.account.set(Account::SignedOut {
+                    login: login.clone(),
+                });
+                TransportError::SignInRequired { login }
+            }
+            Ok(SessionStatus::SignedIn(session)) => {
+                self.signed_in(&session);
+                TransportError::SessionReplaced
+            }
+            Err(error) => error,
+        }
+    }
+
     fn signed_in(&self, session: &SignedIn) {
         self.account.set(Account::SignedIn {
             user: session.user.clone(),

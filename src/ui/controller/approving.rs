@@ -1,10 +1,18 @@
 //! The person's decisions on approval cards: approving sends one request repeating the
-//! proposing turn ([`crate::approval::approval_request`]); rejecting sends nothing.
+//! proposing turn ([`crate::approval::approval_request`]); rejecting sends nothing, and is
+//! kept in localStorage (per thread and item, [`crate::approval::decisions`]) so a reload
+//! shows the card rejected.
 
 use super::PanelState;
+use crate::approval::decisions::Decisions;
 use crate::approval::{CardState, THREAD_UNKNOWN, approval_message, approval_request};
 use crate::ui::approval::LiveCard;
 use leptos::prelude::*;
+
+/// Where a panel keeps its rejections.
+fn decisions_key(storage_key: &str) -> String {
+    format!("{storage_key}:decisions")
+}
 
 impl PanelState {
     /// Approves `cards` in one request, repeating the proposing turn exactly. Each card moves
@@ -55,12 +63,39 @@ impl PanelState {
             return;
         };
         self.start_turn(request, shown, approving);
+        // The card's buttons gave way to "Approving…": the person goes on in the box.
+        self.focus_composer();
     }
 
-    /// Rejects a card: local only, nothing is sent.
+    /// Rejects a card: nothing is sent; the rejection is kept for its thread, and focus goes
+    /// to the turn's next waiting card, else back to the box.
     pub fn reject(&self, card: LiveCard) {
-        card.card.update(|c| {
-            c.reject();
-        });
+        if card.card.try_update(|c| c.reject()) != Some(true) {
+            return;
+        }
+        let thread = self
+            .turns
+            .with_untracked(|list| {
+                list.iter()
+                    .find(|t| t.id == card.turn_id)
+                    .and_then(|t| t.with_untracked(|t| t.thread_id.clone()))
+            })
+            .or_else(|| self.thread_id.get_untracked());
+        if let Some(thread) = thread {
+            let item = card.card.with_untracked(|c| c.item.clone());
+            self.decisions.update_value(|d| d.reject(&thread, &item));
+            let json = self.decisions.with_value(Decisions::to_json);
+            self.settings
+                .with_value(|s| super::resume::store(&decisions_key(&s.storage_key), Some(&json)));
+        }
+        self.focus_after_decision(card.turn_id);
+    }
+
+    /// Reads the rejections this panel kept.
+    pub(super) fn load_decisions(&self) {
+        let key = self.settings.with_value(|s| decisions_key(&s.storage_key));
+        if let Some(json) = super::resume::stored(&key) {
+            self.decisions.set_value(Decisions::parse(&json));
+        }
     }
 }

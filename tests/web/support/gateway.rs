@@ -5,7 +5,10 @@
 //!   sign-in, or with an identity provider's `/login` after [`Gateway::identity_provider`])
 //!   until `POST /session` starts one (`panel-token-N`, kept as the page's "cookie", for the
 //!   developer in the [`Gateway::role`] given); [`replace_session`] plays another tab starting
-//!   its own; `POST /logout` ends it and answers `{redirect: "#signed-out"}`.
+//!   its own; `POST /logout` ends it and answers `{redirect: "#signed-out"}`;
+//!   [`restart_gateway`] plays a gateway restarted with its sessions in memory (the page's
+//!   token is then refused 401 `session_expired`, as the real one refuses an unknown session);
+//!   [`gateway_down`] one that does not answer at all (fetch rejects).
 //! - A POST must carry the session's token in `X-CSRF-Token`, or a token the test lets in
 //!   ([`Gateway::accept`]), else it is refused 403 `csrf_token_invalid`, as the gateway does.
 //! - Every other request takes the first rule that matches it ([`Gateway::then`]: the next
@@ -218,6 +221,7 @@ const FAKE: &str = r#"
   const json = (status, value, type = 'application/json') => respond(status, type, JSON.stringify(value));
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   window.fetch = async (input, init = {}) => {
+    if (fake.down) throw new TypeError('Failed to fetch');
     const url = typeof input === 'string' ? input : input.url;
     const method = (init.method ?? (typeof input === 'string' ? 'GET' : input.method)).toUpperCase();
     const headers = Object.fromEntries(new Headers(init.headers ?? (typeof input === 'string' ? {} : input.headers)));
@@ -235,6 +239,7 @@ const FAKE: &str = r#"
           return json(404, { status: 404, title: 'Not found', code: 'not_found' }, 'application/problem+json');
         }
         fake.session = `panel-token-${++fake.sessions}`;
+        fake.forgotten = false;
         return json(201, signedIn());
       }
       return fake.session
@@ -250,6 +255,10 @@ const FAKE: &str = r#"
     }
     const accepted = (fake.session && headers['x-csrf-token'] === fake.session)
       || hostTokens.some(([header, token]) => headers[header] === token);
+    if (method === 'POST' && !accepted && fake.forgotten && headers['x-csrf-token']) {
+      return json(401, { status: 401, title: 'Signed out', code: 'session_expired',
+        detail: 'Sign in to keep using the copilot.' }, 'application/problem+json');
+    }
     if (method === 'POST' && !accepted) {
       return json(403, { status: 403, title: 'Forbidden', code: 'csrf_token_invalid',
         detail: "The request is missing this session's CSRF token." }, 'application/problem+json');
@@ -288,6 +297,23 @@ const FAKE: &str = r#"
 pub fn replace_session(token: &str) {
     js_sys::Function::new_with_args("token", "window.__gateway.session = token;")
         .call1(&wasm_bindgen::JsValue::NULL, &token.into())
+        .unwrap();
+}
+
+/// The gateway restarted, its sessions (kept in memory) gone: the page's token names none now.
+pub fn restart_gateway() {
+    js_sys::Function::new_no_args(
+        "window.__gateway.session = null; window.__gateway.forgotten = true;",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+}
+
+/// The gateway stops answering (`down`: every fetch rejects, as with nothing listening), or
+/// answers again.
+pub fn gateway_down(down: bool) {
+    js_sys::Function::new_with_args("down", "window.__gateway.down = down;")
+        .call1(&wasm_bindgen::JsValue::NULL, &down.into())
         .unwrap();
 }
 

@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlTextAreaElement};
 
 pub use gateway::{
-    Answer, Gateway, Installed, Route, aborted, assist_requests, replace_session, requests,
+    Answer, Gateway, Installed, Route, aborted, assist_requests, gateway_down, replace_session,
+    requests, restart_gateway,
 };
 
 /// How long a transport test waits for a stream before calling it idle.
