@@ -233,12 +233,13 @@ fn ApprovalDetails(card: LiveCard) -> impl IntoView {
 #[component]
 pub fn ApprovalsWaiting(state: PanelState) -> impl IntoView {
     let count = Memo::new(move |_| state.pending_count());
+    let last = StoredValue::new(None::<u64>);
     view! {
         <Show when=move || { count.get() > 0 }>
             <button
                 type="button"
                 class="approvals-waiting"
-                on:click=move |_| state.focus_next_pending()
+                on:click=move |_| last.set_value(state.focus_next_pending(last.get_value()))
             >
                 <span class="approvals-waiting-dot" aria-hidden="true"></span>
                 {move || match count.get() {

@@ -53,26 +53,29 @@ impl PanelState {
         });
     }
 
-    /// Focuses the next card waiting for the person after the one focus is in (the first
-    /// after the last), scrolling it into view: "N approvals waiting" takes them there.
-    pub fn focus_next_pending(&self) {
-        let Some(root) = self.host.root_element() else {
-            return;
-        };
-        let Ok(list) = root.query_selector_all(".approval-card[data-state=pending]") else {
-            return;
-        };
+    /// Focuses the next card waiting for the person after the one focus is in, or after
+    /// `after` (the card the previous jump went to: pressing the jump button moved focus to
+    /// it), the first after the last; focusing scrolls it into view. Says which card it was.
+    pub fn focus_next_pending(&self, after: Option<u64>) -> Option<u64> {
+        let root = self.host.root_element()?;
+        let list = root
+            .query_selector_all(".approval-card[data-state=pending]")
+            .ok()?;
         let cards: Vec<HtmlElement> = (0..list.length())
             .filter_map(|i| list.get(i)?.dyn_into().ok())
             .collect();
-        let current = active().and_then(|a| cards.iter().position(|c| c.contains(Some(&a))));
-        let next = match current {
-            Some(i) => (i + 1) % cards.len(),
-            None => 0,
-        };
-        if let Some(card) = cards.get(next) {
-            let _ = card.focus();
-        }
+        let id_of = |card: &HtmlElement| card.get_attribute("data-card")?.parse::<u64>().ok();
+        let current = active()
+            .and_then(|a| cards.iter().position(|c| c.contains(Some(&a))))
+            .or_else(|| {
+                cards
+                    .iter()
+                    .position(|c| after.is_some() && id_of(c) == after)
+            });
+        let next = current.map_or(0, |i| (i + 1) % cards.len());
+        let card = cards.get(next)?;
+        let _ = card.focus();
+        id_of(card)
     }
 
     /// After a card's own button settled it: the next card of the same turn still waiting,
