@@ -39,7 +39,7 @@ for (const colorScheme of ['light', 'dark']) {
 
       // Finished, with a table and applied changes.
       await panel.ask('Add an order-lookup skill to Support Bot');
-      await panel.changes.getByText('Applied:').waitFor();
+      await panel.changesToggle.waitFor();
       await assertNoViolations(page, 'finished');
       await panel.screenshot(`finished-${colorScheme}`);
 
@@ -71,7 +71,8 @@ test('at 320 px wide nothing scrolls sideways but the wide table inside the repl
     await panel.ask('Add an order-lookup skill to Support Bot');
     await panel.ask('Release the number ending 4421');
     await panel.card(/Release/).waitFor();
-    // Open every plan row: its fields are the widest part of the regions.
+    // Open the plan and every row in it: its fields are the widest part of the panel.
+    await panel.openChanges();
     for (const summary of await panel.changes.locator('summary').all()) await summary.click();
 
     const overflow = await page.evaluate(() => {

@@ -32,8 +32,9 @@ test('a create shows as a + row with its fields and totals', async () => {
   const { panel, close } = await open();
   try {
     await panel.ask('add an order-lookup skill to Support Bot');
+    assert.equal(await panel.changesToggle.textContent(), '1 change applied');
+    await panel.openChanges();
     const changes = panel.changes;
-    await changes.waitFor();
     assert.equal(await changes.locator('.changes-totals').textContent(), 'Applied: 1 created, 0 updated, 0 destroyed');
     const row = changes.locator('.plan-row');
     assert.equal(await row.count(), 1);
@@ -42,6 +43,7 @@ test('a create shows as a + row with its fields and totals', async () => {
     assert.match(await row.textContent(), /POST \/agents\/agt_0001\/skills/);
     await row.locator('summary').click();
     assert.match(await row.locator('.plan-fields').textContent(), /\+ name = "Order lookup"/);
+    assert.match(await row.locator('.plan-detail').textContent(), /^Create skill \(createSkill\)/, 'the operation in words first');
     await panel.screenshot('change-plan');
     await panel.page.emulateMedia({ colorScheme: 'dark' });
     await panel.screenshot('change-plan-dark');
@@ -59,7 +61,8 @@ test('a double-clicked approval runs once, and its destroy row appears', async (
     assert.match(await card.textContent(), /destructive/);
     assert.match(await card.textContent(), /DELETE \/numbers\/num_0001/);
     await panel.screenshot('approval-card');
-    await card.getByRole('button', { name: 'Approve' }).dblclick();
+    // Irreversible: its Approve says what it does.
+    await card.getByRole('button', { name: 'Release number' }).dblclick();
     await panel.page.locator('.approval-card[data-state=approved]').waitFor();
     await panel.waitForTurns();
     const confirmed = await confirmedRequests(servers);
@@ -106,7 +109,7 @@ test('an approval the server already carried out ends Stale with its explanation
     });
     assert.equal(elsewhere.status, 200);
 
-    await card.getByRole('button', { name: 'Approve' }).click();
+    await card.getByRole('button', { name: 'Release number' }).click();
     await page.locator('.approval-card[data-state=stale]').waitFor();
     assert.match(await card.textContent(), /already carried out/);
     assert.equal((await confirmedRequests(servers)).filter((r) => r.status === 409).length, 1);

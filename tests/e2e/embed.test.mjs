@@ -41,7 +41,7 @@ test('two panels mounted by a plain host page share no state', async () => {
 
     // The agent panel: Sales Assistant's copilot, so the skill goes to Sales Assistant.
     await agent.ask('Add an order-lookup skill');
-    await agent.changes.getByText('Applied: 1 created').waitFor();
+    await agent.changesToggle.getByText('1 change applied').waitFor();
     assert.match(await agent.changes.textContent(), /POST \/agents\/agt_0002\/skills/);
     assert.equal(await account.scope.locator('.plan-row').count(), 0, 'no change shows in the account panel');
 
@@ -73,7 +73,8 @@ test('two panels mounted by a plain host page share no state', async () => {
     await page.reload();
     await page.locator('body[data-ready=true]').waitFor();
     await account.lastReply.getByText('4 agents').waitFor();
-    await agent.changes.getByText('Applied: 1 created').waitFor();
+    await agent.changesToggle.getByText('1 change applied').waitFor();
+    assert.match(await agent.changes.locator('.changes-totals').textContent(), /^Applied: 1 created/);
     assert.equal(await account.turns.count(), 1);
     assert.equal(await agent.turns.count(), 1);
     assert.equal(await account.scope.locator('.plan-row').count(), 0);

@@ -74,7 +74,7 @@ test('an approver signs in on the provider, keeps her draft, approves, and the a
     await panel.waitForTurns();
     const card = panel.card(/Release \+1 415 555 4421/);
     await card.waitFor();
-    await card.getByRole('button', { name: 'Approve' }).click();
+    await card.getByRole('button', { name: 'Release number' }).click();
     await page.locator('.approval-card[data-state=approved]').waitFor();
     await panel.waitForTurns();
     assert.equal((await confirmedRequests(servers)).length, 1);
@@ -115,7 +115,7 @@ test('a viewer finds Approve disabled with the reason, and nothing is confirmed'
     await panel.ask('release the number ending 4421');
     const card = panel.card(/Release \+1 415 555 4421/);
     await card.waitFor();
-    const approve = card.getByRole('button', { name: 'Approve' });
+    const approve = card.getByRole('button', { name: 'Release number' });
     assert.equal(await approve.isDisabled(), true);
     const reason = await approve.getAttribute('aria-describedby');
     assert.match(await page.locator(`#${reason}`).textContent(), /Only an approver can approve this/);

@@ -27,14 +27,21 @@ function startBinary(name, args, env = {}) {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-    child.stdout.on('data', (data) => {
+    const onData = (data) => {
       out += data;
       const match = out.match(/listening on (http:\/\/\S+)/);
       if (match) {
         clearTimeout(timer);
-        resolve({ url: match[1], stop: () => child.kill('SIGTERM') });
+        // Later output (the audit log) is not read here.
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        child.removeAllListeners('exit');
+        const exited = new Promise((done) => child.once('exit', done));
+        // Resolves once it has exited, so its port is free again.
+        resolve({ url: match[1], stop: () => (child.kill('SIGTERM'), exited) });
       }
-    });
+    };
+    child.stdout.on('data', onData);
   });
 }
 
@@ -55,17 +62,28 @@ function siteWithHostPage() {
  * Simulator + gateway on free loopback ports; the gateway serves the built panel (and, with
  * `hostPage`, the plain host page at /host/).
  */
-export async function startServers({ paceMs = 80, upstream, hostPage = false } = {}) {
+export async function startServers({ paceMs = 80, upstream, hostPage = false, dist = distDir, gatewayArgs = [] } = {}) {
   const sim = upstream ? null : await startBinary('simulator', ['--addr', '127.0.0.1:0', '--pace-ms', String(paceMs)]);
   const site = hostPage ? siteWithHostPage() : null;
-  const gateway = await startBinary(
-    'gateway',
-    ['--addr', '127.0.0.1:0', '--dev-http', '--dev-sign-in', '--dist', site ?? distDir],
-    { FLOWYTE_API_BASE: upstream ?? sim.url, FLOWYTE_API_KEY: DEV_KEY },
-  );
+  const startGateway = (addr) =>
+    startBinary(
+      'gateway',
+      ['--addr', addr, '--dev-http', '--dev-sign-in', '--dist', site ?? dist, ...gatewayArgs],
+      { FLOWYTE_API_BASE: upstream ?? sim.url, FLOWYTE_API_KEY: DEV_KEY },
+    );
+  let gateway = await startGateway('127.0.0.1:0');
+  const addr = new URL(gateway.url).host;
   return {
     url: gateway.url,
     simulatorUrl: sim?.url,
+    /** Stops the gateway (its sessions, kept in memory, go with it). */
+    async stopGateway() {
+      await gateway.stop();
+    },
+    /** Starts the gateway again on the same address, with no sessions. */
+    async startGatewayAgain() {
+      gateway = await startGateway(addr);
+    },
     stop() {
       gateway.stop();
       sim?.stop();
@@ -258,15 +276,25 @@ export class CopilotPanel {
     return this.page.evaluate(() => window.__replyRenders);
   }
 
-  /** The approval card titled `summary` (a regex or text), inside "Pending approvals". */
+  /** The approval card titled `summary` (a regex or text), in the conversation at its turn. */
   card(summary) {
-    return this.scope
-      .getByRole('region', { name: 'Pending approvals' })
-      .getByRole('article', { name: summary });
+    return this.log.getByRole('article', { name: summary });
   }
 
+  /** The "Applied changes" region: the whole conversation's plan (open it to see it). */
   get changes() {
-    return this.scope.getByRole('region', { name: 'Applied changes' });
+    return this.scope.getByRole('region', { name: /^Applied changes/ });
+  }
+
+  /** "N changes applied": the button that opens the plan over the log. */
+  get changesToggle() {
+    return this.scope.locator('.changes-toggle');
+  }
+
+  /** Opens the plan of the whole conversation and waits until it shows. */
+  async openChanges() {
+    if ((await this.changesToggle.getAttribute('aria-expanded')) !== 'true') await this.changesToggle.click();
+    await this.changes.waitFor();
   }
 
   async ask(message) {
