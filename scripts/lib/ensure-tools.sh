@@ -15,7 +15,14 @@ export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 # Trunk must never download anything (see Trunk.toml); this also skips its update check.
 export TRUNK_SKIP_VERSION_CHECK=true
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Bold on a terminal; plain text in a log.
+say() {
+  if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then
+    printf '\033[1m==> %s\033[0m\n' "$*" >&2
+  else
+    printf '==> %s\n' "$*" >&2
+  fi
+}
 
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
