@@ -64,6 +64,9 @@ struct Args {
     /// Replies one person may have streaming at once.
     #[arg(long)]
     max_streams: Option<usize>,
+    /// Sessions one person may hold; another sign-in ends their oldest.
+    #[arg(long)]
+    sessions_per_person: Option<usize>,
     /// Where the audit log goes: a file, or `-` for standard output (the default).
     #[arg(long)]
     audit_log: Option<String>,
@@ -138,6 +141,9 @@ fn configure(args: Args) -> Result<Config, String> {
     }
     if let Some(streams) = args.max_streams {
         config.limits.max_streams = streams;
+    }
+    if let Some(sessions) = args.sessions_per_person {
+        config.sessions_per_person = sessions.max(1);
     }
     match args.audit_log.as_deref() {
         Some("-") => config.audit = AuditTarget::Stdout,
