@@ -1,0 +1,15 @@
+//! The reply renderer natively, one module per topic: its policy against an XSS corpus, the
+//! CommonMark spec's examples, "streaming equals whole" over many chunkings, and the
+//! render-reply CLI.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod cli;
+mod policy;
+mod spec;
+mod streaming;
+
+/// `text` in pieces of `size` characters.
+pub fn chunks(text: &str, size: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(size).map(|c| c.iter().collect()).collect()
+}
