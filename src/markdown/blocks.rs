@@ -1,9 +1,18 @@
 //! Where a reply's top-level blocks start, and the reference definitions it holds: what
 //! [`super::StreamRenderer`] splits the text by.
 
-use pulldown_cmark::Event;
+use pulldown_cmark::{Event, Tag};
 
 use super::{Defs, ReplyPolicy, label_key, parser, render_with};
+
+/// A top-level block: where it starts (reference definitions and blank lines belong to the
+/// block before it), and whether it is a list (the one block a later item, after a blank line,
+/// still continues).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Block {
+    pub start: usize,
+    pub list: bool,
+}
 
 /// A reference definition and where it starts in the parsed text.
 pub(super) struct Definition {
@@ -30,10 +39,9 @@ pub(super) fn after_blank_line(before: &str) -> bool {
     previous.trim().is_empty()
 }
 
-/// Top-level blocks of `text`: the byte offset where each starts (reference definitions and
-/// blank lines belong to the block before them), and the definitions it holds, each with
-/// where it starts, all from one parse.
-pub(super) fn top_level_blocks(text: &str) -> (Vec<usize>, Vec<Definition>) {
+/// Top-level blocks of `text` and the definitions it holds, each with where it starts, all
+/// from one parse.
+pub(super) fn top_level_blocks(text: &str) -> (Vec<Block>, Vec<Definition>) {
     // No callback (as `Parser::new_ext`), with the type `render_with`'s parser has.
     let parser = parser(text, None);
     let defs = parser
@@ -46,38 +54,42 @@ pub(super) fn top_level_blocks(text: &str) -> (Vec<usize>, Vec<Definition>) {
             title: def.title.as_deref().unwrap_or("").to_owned(),
         })
         .collect();
-    let mut starts = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
     let mut depth = 0usize;
     // A block's range can begin after its indentation (indented code): a block starts where
     // its line starts.
     let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut push = |start: usize, list: bool| {
+        if blocks.last().is_none_or(|b| b.start != start) {
+            blocks.push(Block { start, list });
+        }
+    };
     for (event, range) in parser.into_offset_iter() {
         match event {
-            Event::Start(_) => {
+            Event::Start(tag) => {
                 if depth == 0 {
-                    starts.push(line_start(range.start));
+                    push(line_start(range.start), matches!(tag, Tag::List(_)));
                 }
                 depth += 1;
             }
             Event::End(_) => depth -= 1,
-            _ if depth == 0 => starts.push(line_start(range.start)),
+            _ if depth == 0 => push(line_start(range.start), false),
             _ => {}
         }
     }
-    starts.dedup();
-    (starts, defs)
+    (blocks, defs)
 }
 
 /// The whole reply rendered block by block (what [`super::StreamRenderer::finish`] falls back
 /// to).
 pub(super) fn split_rendered(text: &str, policy: &ReplyPolicy) -> Vec<String> {
-    let (starts, found) = top_level_blocks(text);
+    let (blocks, found) = top_level_blocks(text);
     let defs = defs_of(found);
-    let mut ends: Vec<usize> = starts.iter().skip(1).copied().collect();
+    let mut ends: Vec<usize> = blocks.iter().skip(1).map(|b| b.start).collect();
     ends.push(text.len());
-    starts
+    blocks
         .iter()
         .zip(ends)
-        .map(|(&s, e)| render_with(&text[s..e], policy, &defs))
+        .map(|(b, e)| render_with(&text[b.start..e], policy, &defs))
         .collect()
 }

@@ -1,7 +1,7 @@
 //! Rendering while the reply streams in: finished top-level blocks once, the open tail again
 //! per delta, and at the end the same blocks as rendering the whole reply.
 
-use super::blocks::{after_blank_line, defs_of, split_rendered, top_level_blocks};
+use super::blocks::{Block, after_blank_line, defs_of, split_rendered, top_level_blocks};
 use super::display::close_for_display;
 use super::{Defs, ReplyPolicy, render_with};
 
@@ -53,14 +53,9 @@ impl StreamRenderer {
     pub fn push(&mut self, delta: &str) -> Update {
         self.text.push_str(delta);
         let tail = &self.text[self.committed..];
-        let (mut starts, found) = top_level_blocks(tail);
-        // Every block but the last is closed by the one after it, except that a line still
-        // arriving right under a block (no blank line between) can change it: `-` may become
-        // a setext `---`, `|` a table row, a word a lazy continuation. That block stays open.
-        if let Some(&last) = starts.last()
-            && !tail[last..].contains('\n')
-            && !after_blank_line(&tail[..last])
-        {
+        let (blocks, found) = top_level_blocks(tail);
+        let mut starts: Vec<usize> = blocks.iter().map(|b| b.start).collect();
+        if still_open(tail, &blocks) {
             starts.pop();
         }
         let mut finished = Vec::new();
@@ -143,6 +138,34 @@ pub fn render_streamed(
     }
     stream.finish();
     Ok(stream.blocks().concat())
+}
+
+/// Can the line still arriving change the block before it? The last block is on that line
+/// (nothing after it yet), and either
+/// - it sits right under the block before (no blank line between): `-` may become a setext
+///   `---`, `|` a table row, a word a lazy continuation; or
+/// - the block before is a list, and all that has arrived of the line is a number: it may be
+///   the next item's (`2` of `2. b`), which a blank line does not end a list before.
+///
+/// Then the block before stays open with it. (Any other line after a blank line, an indented
+/// one included, parses as what it will stay: its indentation arrives before its text.)
+fn still_open(tail: &str, blocks: &[Block]) -> bool {
+    let Some(last) = blocks.last() else {
+        return false;
+    };
+    let line = &tail[last.start..];
+    if line.contains('\n') {
+        return false;
+    }
+    if !after_blank_line(&tail[..last.start]) {
+        return true;
+    }
+    let before_is_list = blocks.len() >= 2 && blocks[blocks.len() - 2].list;
+    let number = line.trim_start();
+    before_is_list
+        && !number.is_empty()
+        && number.len() <= 9
+        && number.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -4,14 +4,14 @@ use flowyte_copilot::markdown::{ReplyPolicy, render, safe_link};
 
 use crate::policy::unescape;
 
-struct Example {
-    number: usize,
-    section: String,
-    markdown: String,
-    html: String,
+pub struct Example {
+    pub number: usize,
+    pub section: String,
+    pub markdown: String,
+    pub html: String,
 }
 
-fn spec_examples() -> Vec<Example> {
+pub fn spec_examples() -> Vec<Example> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/node_modules/commonmark-spec/spec.txt"

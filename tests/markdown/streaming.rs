@@ -4,6 +4,7 @@
 use flowyte_copilot::markdown::{ReplyPolicy, StreamRenderer, render};
 
 use crate::chunks;
+use crate::spec::spec_examples;
 
 fn corpus() -> Vec<String> {
     let mut docs: Vec<String> = [
@@ -22,6 +23,18 @@ fn corpus() -> Vec<String> {
         "1) paren list\n2) second\n\n3. new list\n\n- a\n* b\n+ c",
         "> nested\n> > quote\n> - with list\n\nout",
         "Final block without newline",
+        // Lists in every shape a blank line can sit inside.
+        "1. a\n\n2. b\n\n3. c",
+        "  1. a\n\n  2. b\n\n  3. c",
+        "9. nine\n\n10. ten\n\n11. eleven\n\nAfter.",
+        "1) a\n\n2) b\n\n3. c\n\n4. d",
+        "- a\n\n- b\n\n-\n\n- d",
+        "* a\n\n* b\n\n- c",
+        "1. a\n\n   still a\n\n2. b\n\n       code in b\n\n3. c",
+        "- a\n  1. x\n\n  2. y\n\n- b",
+        "1. a\n\n2\n\n3. c",
+        "1. a\n\n2024 was a year.",
+        "> 1. a\n>\n> 2. b\n\n1. c",
     ]
     .iter()
     .map(|s| (*s).to_owned())
@@ -78,6 +91,9 @@ fn streamed(pieces: &[String]) -> (String, usize) {
     (stream.blocks().concat(), finished_while_streaming)
 }
 
+/// Every chunk size from 1 to 20 characters.
+const SIZES: std::ops::RangeInclusive<usize> = 1..=20;
+
 #[test]
 fn streaming_in_any_chunks_ends_equal_to_rendering_the_whole() {
     let docs = corpus();
@@ -85,7 +101,7 @@ fn streaming_in_any_chunks_ends_equal_to_rendering_the_whole() {
     let mut finished = 0;
     for doc in &docs {
         let whole = render(doc, &ReplyPolicy::default());
-        for size in 1..=17 {
+        for size in SIZES {
             let (html, n) = streamed(&chunks(doc, size));
             assert_eq!(html, whole, "chunks of {size}: {doc:?}");
             finished += n;
@@ -101,6 +117,83 @@ fn streaming_in_any_chunks_ends_equal_to_rendering_the_whole() {
     println!(
         "streaming = whole: {} documents × {chunkings} chunkings",
         docs.len()
+    );
+}
+
+/// Every example of the CommonMark spec (all of them: streaming must not change what the
+/// renderer makes of any text, within the policy or not), at every chunk size from 1 to 20
+/// characters.
+#[test]
+fn every_spec_example_streams_to_what_the_whole_renders_at_every_chunk_size() {
+    let examples: Vec<(String, String)> = spec_examples()
+        .into_iter()
+        .map(|e| (format!("CommonMark #{}", e.number), e.markdown))
+        .collect();
+    assert_eq!(examples.len(), 652);
+    let mut differ = Vec::new();
+    let mut streamings = 0;
+    for (name, md) in &examples {
+        let whole = render(md, &ReplyPolicy::default());
+        for size in SIZES {
+            streamings += 1;
+            let (html, _) = streamed(&chunks(md, size));
+            if html != whole {
+                differ.push(format!(
+                    "{name}, chunks of {size}: {md:?}\n  whole:    {whole:?}\n  streamed: {html:?}"
+                ));
+            }
+        }
+    }
+    println!(
+        "streaming = whole: {} spec examples × {} chunk sizes ({}–{}) = {streamings} streamings, {} differ",
+        examples.len(),
+        SIZES.count(),
+        SIZES.start(),
+        SIZES.end(),
+        differ.len()
+    );
+    assert!(
+        differ.is_empty(),
+        "{} differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+}
+
+/// The blocks finished while streaming `md` one character at a time, and the final HTML.
+fn finished_blocks(md: &str) -> (Vec<String>, String) {
+    let mut stream = StreamRenderer::new(ReplyPolicy::default());
+    let mut finished = Vec::new();
+    for piece in chunks(md, 1) {
+        finished.extend(stream.push(&piece).finished);
+    }
+    stream.finish();
+    (finished, stream.blocks().concat())
+}
+
+#[test]
+fn a_loose_ordered_list_streams_as_one_list() {
+    for md in [
+        "1. a\n\n2. b\n\n3. c",
+        "  1. a\n\n  2. b\n\n  3. c",
+        "8. h\n\n9. i\n\n10. j\n\nAfter.",
+    ] {
+        let whole = render(md, &ReplyPolicy::default());
+        assert_eq!(whole.matches("<ol").count(), 1, "{whole}");
+        let (finished, html) = finished_blocks(md);
+        assert_eq!(html, whole, "{md:?}");
+        // The list finishes once, whole, or stays the tail until the end: never a part of it.
+        let lists: Vec<&String> = finished.iter().filter(|b| b.contains("<ol")).collect();
+        assert!(
+            lists.is_empty() || (lists.len() == 1 && lists[0].matches("<li>").count() == 3),
+            "{md:?}: a list finished early: {finished:?}"
+        );
+    }
+    // A number that turns out not to be an item ends the list as soon as its line does.
+    let (finished, _) = finished_blocks("1. a\n\n2024 was a year.\n\nMore.");
+    assert_eq!(
+        finished.first().map(String::as_str),
+        Some("<ol>\n<li>a</li>\n</ol>\n")
     );
 }
 
