@@ -1,10 +1,12 @@
-//! The reply as safe HTML (docs/architecture.md §5): CommonMark with tables, strikethrough and task
-//! lists through pulldown-cmark, under a policy for untrusted text.
+//! The reply as safe HTML (docs/architecture.md §5): CommonMark with tables, strikethrough, task
+//! lists and GFM's extended autolinks through pulldown-cmark, under a policy for untrusted text.
 //!
 //! - Raw HTML, block and inline, is shown as text.
 //! - Links only for `http`, `https` and `mailto`, decided after entity decoding, stripping
 //!   control characters and whitespace, and case folding; each gets
 //!   `rel="noopener noreferrer nofollow"` and `target="_blank"`. Anything else is plain text.
+//!   Bare URLs, `www.` domains and e-mail addresses are links too ([`autolink`]), under the same
+//!   test.
 //! - Images load only from the allow-list (empty by default); otherwise a link with the alt
 //!   text (or just the text when the URL is not a safe link either).
 //! - No `style` or `on*` attribute is ever written (table alignment becomes a class).
@@ -13,9 +15,11 @@
 //! and kept; only the open tail block is re-rendered, with its incomplete constructs closed for
 //! display. When the turn ends its blocks equal [`render`] of the whole reply.
 //!
-//! The parts: [`policy`] (what may reach the page), [`blocks`] (where top-level blocks start),
-//! [`stream`] (rendering while it streams) and [`display`] (the open tail closed for display).
+//! The parts: [`policy`] (what may reach the page), [`autolink`] (bare links found in text),
+//! [`blocks`] (where top-level blocks start), [`stream`] (rendering while it streams) and
+//! [`display`] (the open tail closed for display).
 
+mod autolink;
 mod blocks;
 mod display;
 mod policy;
@@ -74,10 +78,8 @@ fn parser<'t, 'd>(text: &'t str, defs: Option<&'d Defs>) -> Parser<'t, EarlierDe
 }
 
 fn render_with(markdown: &str, policy: &ReplyPolicy, defs: &Defs) -> String {
+    let events = autolink::Autolinks::new(parser(markdown, Some(defs)));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(
-        &mut out,
-        policy::Sanitize::new(parser(markdown, Some(defs)), policy),
-    );
+    pulldown_cmark::html::push_html(&mut out, policy::Sanitize::new(events, policy));
     out
 }

@@ -19,10 +19,12 @@ fn render_reply(args: &[&str], stdin: &[u8]) -> std::process::Output {
 #[test]
 fn render_reply_prints_what_the_panel_inserts_whole_or_streamed() {
     let md = "## Numbers\n\n| Number | Agent |\n|---|---|\n| +1 415 555 4421 | Support Bot |\n\n\
-              Release it? [Docs](https://docs.flowyte.com) <b>no html</b> — “quotes” é\n";
+              Release it? [Docs](https://docs.flowyte.com) <b>no html</b> — “quotes” é\n\n\
+              Bare: https://docs.flowyte.com/numbers, support@northwind-coffee.example.\n";
     let whole = render_reply(&[], md.as_bytes());
     assert!(whole.status.success());
     let expected = render(md, &ReplyPolicy::default());
+    assert!(expected.contains("href=\"mailto:support@northwind-coffee.example\""));
     assert_eq!(String::from_utf8(whole.stdout).unwrap(), expected);
     // Odd chunk sizes split the multi-byte characters; the result is the same.
     for n in ["1", "2", "3", "7", "64"] {

@@ -1,8 +1,9 @@
 //! The reply renderer natively, one module per topic: its policy against an XSS corpus, the
-//! CommonMark spec's examples, "streaming equals whole" over many chunkings, and the
-//! render-reply CLI.
+//! CommonMark spec's examples and GFM's autolink examples, bare links in replies, "streaming
+//! equals whole" over many chunkings, and the render-reply CLI.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod autolinks;
 mod cli;
 mod policy;
 mod spec;

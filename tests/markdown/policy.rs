@@ -260,6 +260,57 @@ const XSS: &[(&str, &str)] = &[
         "open link while streaming",
         "see [docs](javascript:alert(1)",
     ),
+    // GFM's bare links (extended autolinks).
+    ("bare javascript-looking URL", "javascript://%0Aalert(1)"),
+    (
+        "bare javascript URL behind an entity",
+        "jav&#x61;script://x.example/%0aalert(1)",
+    ),
+    (
+        "bare URL with a javascript path",
+        "https://ok.example/javascript:alert(1)",
+    ),
+    ("www with a javascript port", "www.javascript:alert(1)"),
+    (
+        "autolink inside a link label",
+        "[https://ok.example](javascript:alert(1))",
+    ),
+    (
+        "www inside a link label",
+        "[see www.ok.example](vbscript:msgbox(1))",
+    ),
+    (
+        "address inside a link label",
+        "[a@ok.example](data:text/html,x)",
+    ),
+    (
+        "autolink inside an image's alt",
+        "![https://ok.example](javascript:alert(1))",
+    ),
+    (
+        "autolink ending in an entity",
+        "https://ok.example/&quot;onmouseover=&quot;alert(1)",
+    ),
+    (
+        "www ending in entities",
+        "www.ok.example/&lt;script&gt;alert(1)&lt;/script&gt;",
+    ),
+    (
+        "autolink ending in an entity-like tail",
+        "https://ok.example/?a=1&lt;",
+    ),
+    (
+        "autolink with a quote",
+        "https://ok.example/'onmouseover='alert(1)'",
+    ),
+    (
+        "autolink in a table cell with html",
+        "| https://ok.example/<script>alert(1)</script> | b |\n|---|---|",
+    ),
+    (
+        "address followed by html",
+        "a@ok.example<img src=x onerror=alert(1)>",
+    ),
 ];
 
 #[test]
@@ -282,6 +333,23 @@ fn the_xss_corpus_renders_nothing_executable() {
             "the checker let {bad} through"
         );
     }
+}
+
+#[test]
+fn a_bare_link_inside_a_link_the_policy_refuses_stays_text() {
+    let policy = ReplyPolicy::default();
+    assert_eq!(
+        render("[https://ok.example](javascript:alert(1))", &policy),
+        "<p>https://ok.example</p>\n"
+    );
+    assert_eq!(
+        render("[see www.ok.example](vbscript:msgbox(1))", &policy),
+        "<p>see www.ok.example</p>\n"
+    );
+    assert_eq!(
+        render("javascript://%0Aalert(1)", &policy),
+        "<p>javascript://%0Aalert(1)</p>\n"
+    );
 }
 
 #[test]

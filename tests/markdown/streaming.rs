@@ -4,7 +4,7 @@
 use flowyte_copilot::markdown::{ReplyPolicy, StreamRenderer, render};
 
 use crate::chunks;
-use crate::spec::spec_examples;
+use crate::spec::{gfm_autolink_examples, spec_examples};
 
 fn corpus() -> Vec<String> {
     let mut docs: Vec<String> = [
@@ -35,6 +35,10 @@ fn corpus() -> Vec<String> {
         "1. a\n\n2\n\n3. c",
         "1. a\n\n2024 was a year.",
         "> 1. a\n>\n> 2. b\n\n1. c",
+        // Bare links where people write them.
+        "Visit https://docs.flowyte.com/agents for details.\n\nWrite to support@northwind-coffee.example or see www.flowyte.com.",
+        "| Page | Where |\n|---|---|\n| Docs | https://docs.flowyte.com |\n| Mail | support@northwind-coffee.example |\n\n~~www.old.example~~ moved.",
+        "See (https://en.wikipedia.org/wiki/Coffee_(drink)) and `https://not.a.link` or [www.written.example](https://written.example).",
     ]
     .iter()
     .map(|s| (*s).to_owned())
@@ -121,15 +125,20 @@ fn streaming_in_any_chunks_ends_equal_to_rendering_the_whole() {
 }
 
 /// Every example of the CommonMark spec (all of them: streaming must not change what the
-/// renderer makes of any text, within the policy or not), at every chunk size from 1 to 20
-/// characters.
+/// renderer makes of any text, within the policy or not) and of GFM's autolinks, at every
+/// chunk size from 1 to 20 characters.
 #[test]
 fn every_spec_example_streams_to_what_the_whole_renders_at_every_chunk_size() {
     let examples: Vec<(String, String)> = spec_examples()
         .into_iter()
         .map(|e| (format!("CommonMark #{}", e.number), e.markdown))
+        .chain(
+            gfm_autolink_examples()
+                .into_iter()
+                .map(|(n, md, _)| (format!("GFM autolinks #{n}"), md.to_owned())),
+        )
         .collect();
-    assert_eq!(examples.len(), 652);
+    assert_eq!(examples.len(), 652 + 11);
     let mut differ = Vec::new();
     let mut streamings = 0;
     for (name, md) in &examples {
