@@ -14,3 +14,13 @@ pub fn chunks(text: &str, size: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     chars.chunks(size).map(|c| c.iter().collect()).collect()
 }
+
+/// Passes when `cases` is empty; otherwise fails listing them, `verb` saying what they did.
+pub fn none(cases: &[String], verb: &str) {
+    assert!(
+        cases.is_empty(),
+        "{} {verb}:\n{}",
+        cases.len(),
+        cases.join("\n")
+    );
+}
