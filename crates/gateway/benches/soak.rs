@@ -223,7 +223,7 @@ async fn worker(
     while Instant::now() < deadline {
         step += 1;
         let gateway = &gateways[step % 2];
-        if step % 10 == 0 {
+        if step.is_multiple_of(10) {
             let n = next_fault.fetch_add(1, Ordering::Relaxed) as usize;
             let (name, fault) = FAULTS[n % FAULTS.len()];
             let queued = client
@@ -281,7 +281,7 @@ async fn worker(
             }
             _ => {
                 tally.sent.fetch_add(1, Ordering::Relaxed);
-                let message = if step % 2 == 0 {
+                let message = if step.is_multiple_of(2) {
                     "list my agents"
                 } else {
                     "which calls failed yesterday?"
