@@ -327,16 +327,9 @@ async fn each_counter_moves_when_its_cause_happens() {
 
 #[tokio::test]
 async fn an_unreachable_upstream_counts_as_an_upstream_error() {
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let state = flowyte_gateway::AppState::new(dev_config(
-        format!("http://{closed}"),
-        "flowyte_sk_test_ops",
-    ))
-    .unwrap();
+    let closed = common::unreachable_url().await;
+    let state =
+        flowyte_gateway::AppState::new(dev_config(closed.clone(), "flowyte_sk_test_ops")).unwrap();
     let metrics = metrics_url(Arc::clone(&state.metrics)).await;
     let gateway = serve_gateway(state).await;
     let session = common::sign_in(&reqwest::Client::new(), &gateway).await;
@@ -361,11 +354,7 @@ async fn an_unreachable_upstream_counts_as_an_upstream_error() {
 #[tokio::test]
 async fn json_logs_from_the_binary_parse_line_by_line_and_never_hold_the_key() {
     let key = "flowyte_sk_test_json_logs_0123456789";
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let closed = common::unreachable_url().await;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_flowyte-gateway"))
         .args([
             "--addr",
@@ -376,7 +365,7 @@ async fn json_logs_from_the_binary_parse_line_by_line_and_never_hold_the_key() {
             "json",
         ])
         .args(["--audit-log", "/dev/null", "--metrics-addr", "127.0.0.1:0"])
-        .env("FLOWYTE_API_BASE", format!("http://{closed}"))
+        .env("FLOWYTE_API_BASE", closed)
         .env("FLOWYTE_API_KEY", key)
         .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())
