@@ -1,7 +1,7 @@
 // The walking skeleton end to end: browser → gateway (serving dist/) → simulator.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CopilotPanel, launchBrowser, startServers } from './support.mjs';
+import { CopilotPanel, axeViolations, launchBrowser, startServers } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -44,6 +44,18 @@ test('a reply streams in over several renders, then completes', async () => {
     assert.equal(await panel.log.getAttribute('aria-busy'), 'false');
     await panel.sendButton.waitFor();
     await panel.screenshot('skeleton-reply');
+
+    // A reply citing a bare URL (the simulator's, when no page is named) shows it as a link
+    // that opens in a new tab, under the same policy as a written one.
+    await panel.ask("Add a page to Support Bot's knowledge");
+    const link = panel.lastReply.getByRole('link', { name: 'https://northwind-coffee.example/returns' });
+    assert.equal(await link.getAttribute('href'), 'https://northwind-coffee.example/returns');
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.match(await panel.lastReply.textContent(), /Which page should I add\?/);
+    assert.deepEqual(await axeViolations(page), [], 'axe-core on a reply with a bare link');
+    await link.hover();
+    await panel.screenshot('bare-link-reply');
   } finally {
     await page.close();
     servers.stop();

@@ -23,6 +23,11 @@ function startBinary(name, args, env = {}) {
     env: { ...process.env, RUST_LOG: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  return listening(name, child);
+}
+
+/** Resolves with `child`'s base URL once it prints "listening on …". */
+function listening(name, child) {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000);
@@ -109,19 +114,7 @@ function startProvider() {
   const child = spawn(process.execPath, [path.join(root, 'tests/oidc/provider.mjs')], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('the identity provider did not start within 20 s')), 20_000);
-    child.once('exit', (code) => reject(new Error(`the identity provider exited with ${code}`)));
-    child.stdout.on('data', (data) => {
-      out += data;
-      const match = out.match(/listening on (http:\/\/\S+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1], stop: () => child.kill('SIGTERM') });
-      }
-    });
-  });
+  return listening('the identity provider', child);
 }
 
 /** The people at the test provider, and what the gateway's access rules make of them. */

@@ -162,3 +162,103 @@ async fn finished_blocks_are_inserted_once_and_the_end_equals_rendering_the_whol
     .await;
     assert_eq!(copied().as_deref(), Some("{\"a\": 1}\n"));
 }
+
+#[wasm_bindgen_test]
+async fn bare_urls_addresses_and_www_domains_are_links_while_streaming_and_when_done() {
+    use flowyte_copilot::markdown::{ReplyPolicy, render};
+
+    let reply = "Visit https://docs.flowyte.com/agents for details.\n\n\
+                 | Page | Where |\n|---|---|\n| Dashboard | www.flowyte.com |\n\n\
+                 ~~Write to support@northwind-coffee.example~~ — not `https://code.example`.";
+    let chars: Vec<char> = reply.chars().collect();
+    let mut chunks: Vec<String> = chars
+        .chunks(6)
+        .map(|c| {
+            frame(
+                "delta",
+                serde_json::json!({ "text": c.iter().collect::<String>() }),
+            )
+        })
+        .collect();
+    chunks.push(frame(
+        "done",
+        serde_json::json!({ "reply": reply, "threadId": "thr_links" }),
+    ));
+    let _gateway = Gateway::new()
+        .then(Answer::chunks(chunks).every(15))
+        .install();
+    let host = mount_panel().await;
+    ask(&host, "where are the docs?").await;
+
+    let links = || {
+        let list = host.query_selector_all(".turn-reply a").unwrap();
+        (0..list.length())
+            .map(|i| list.get(i).unwrap().unchecked_into::<web_sys::Element>())
+            .collect::<Vec<_>>()
+    };
+    // While the reply streams, the finished first paragraph already holds its link.
+    until("the first paragraph to finish with its link", || {
+        md_blocks(&host).first().is_some_and(|b| {
+            b.query_selector("a[href='https://docs.flowyte.com/agents']")
+                .unwrap()
+                .is_some()
+        })
+    })
+    .await;
+    assert!(
+        host.query_selector(".turn[data-phase=streaming]")
+            .unwrap()
+            .is_some(),
+        "seen while the reply was still streaming"
+    );
+
+    until_shown("the finished turn", &host, ".turn[data-phase=done]").await;
+    let found: Vec<(String, String)> = links()
+        .iter()
+        .map(|a| {
+            (
+                a.get_attribute("href").unwrap_or_default(),
+                a.text_content().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "https://docs.flowyte.com/agents".to_owned(),
+                "https://docs.flowyte.com/agents".to_owned()
+            ),
+            (
+                "http://www.flowyte.com".to_owned(),
+                "www.flowyte.com".to_owned()
+            ),
+            (
+                "mailto:support@northwind-coffee.example".to_owned(),
+                "support@northwind-coffee.example".to_owned()
+            ),
+        ]
+    );
+    for a in links() {
+        assert_eq!(
+            a.get_attribute("rel").as_deref(),
+            Some("noopener noreferrer nofollow")
+        );
+        assert_eq!(a.get_attribute("target").as_deref(), Some("_blank"));
+    }
+    let all = links();
+    assert!(all[1].closest("td").unwrap().is_some(), "in the table cell");
+    assert!(
+        all[2].closest("del").unwrap().is_some(),
+        "inside the strikethrough"
+    );
+    let code: HtmlElement = find(&host, ".turn-reply code");
+    assert_eq!(code.text_content().as_deref(), Some("https://code.example"));
+    assert!(
+        code.query_selector("a").unwrap().is_none(),
+        "code stays code"
+    );
+    // What streamed in is what the whole reply renders.
+    let dom: String = md_blocks(&host).iter().map(|b| b.inner_html()).collect();
+    assert_eq!(dom, render(reply, &ReplyPolicy::default()));
+}

@@ -188,14 +188,10 @@ pub fn app(state: AppState) -> Router {
     // `Host` is checked in front of everything, the served panel included (DNS rebinding),
     // but the health checks, which load balancers send to an address rather than a name.
     router
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            guard::known_host,
-        ))
         .merge(health::router())
         .layer(middleware::from_fn_with_state(
-            Arc::clone(&state.metrics),
-            metrics::count,
+            state.clone(),
+            guard::front_door,
         ))
         .with_state(state)
 }

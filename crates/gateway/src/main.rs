@@ -64,9 +64,18 @@ struct Args {
     /// Replies one person may have streaming at once.
     #[arg(long)]
     max_streams: Option<usize>,
+    /// Sessions one person may hold; another sign-in ends their oldest.
+    #[arg(long)]
+    sessions_per_person: Option<usize>,
     /// Where the audit log goes: a file, or `-` for standard output (the default).
     #[arg(long)]
     audit_log: Option<String>,
+    /// Serve Prometheus metrics (`GET /metrics`) on this address, never on the public one.
+    #[arg(long, env = "FLOWYTE_GATEWAY_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
+    /// `text` (for people) or `json` (one object a line, for log shippers).
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    log_format: String,
 }
 
 /// The configuration the arguments describe.
@@ -133,6 +142,9 @@ fn configure(args: Args) -> Result<Config, String> {
     if let Some(streams) = args.max_streams {
         config.limits.max_streams = streams;
     }
+    if let Some(sessions) = args.sessions_per_person {
+        config.sessions_per_person = sessions.max(1);
+    }
     match args.audit_log.as_deref() {
         Some("-") => config.audit = AuditTarget::Stdout,
         Some(path) => config.audit = AuditTarget::File(path.into()),
@@ -147,7 +159,7 @@ fn configure(args: Args) -> Result<Config, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let addr = args.addr;
+    let (addr, metrics_addr, json_logs) = (args.addr, args.metrics_addr, args.log_format == "json");
     let config = match configure(args) {
         Ok(config) => config,
         Err(message) => {
@@ -158,18 +170,27 @@ async fn main() -> ExitCode {
     // Logs are for people: colour only on a terminal. Whatever logs it, a secret never
     // reaches the log.
     let redactor = Redactor::new(config.secrets());
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(Redacting::new(std::io::stderr, redactor))
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let writer = Redacting::new(std::io::stderr, redactor);
+    if json_logs {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_writer(writer)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_writer(writer)
+            .init();
+    }
     if config.dev_sign_in.is_some() {
         tracing::warn!("development sign-in is on: anyone who reaches this gateway is signed in");
     }
     tracing::info!(?config, "starting");
-    match run(config, addr).await {
+    match run(config, addr, metrics_addr).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -179,7 +200,11 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(config: Config, addr: SocketAddr) -> Result<(), String> {
+async fn run(
+    config: Config,
+    addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -190,6 +215,19 @@ async fn run(config: Config, addr: SocketAddr) -> Result<(), String> {
         _ => AppState::new(config).map_err(|e| e.to_string())?,
     };
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if let Some(metrics_addr) = metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .map_err(|e| format!("cannot listen for metrics on {metrics_addr}: {e}"))?;
+        let bound = metrics.local_addr().map_err(|e| e.to_string())?;
+        println!("metrics listening on http://{bound}");
+        let router = flowyte_gateway::metrics::router(std::sync::Arc::clone(&state.metrics));
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(metrics, router).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
+    }
     // Scripts and tests read this line to learn the port.
     println!("gateway listening on http://{addr}");
     let ctrl_c = async {

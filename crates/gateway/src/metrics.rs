@@ -8,10 +8,9 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -156,6 +155,13 @@ impl Metrics {
             .inc();
     }
 
+    /// Counts an answer by route pattern and status.
+    pub fn count(&self, route: &'static str, status: u16) {
+        self.requests
+            .get_or_create(&RouteStatus { route, status })
+            .inc();
+    }
+
     pub fn observe_stream(&self, duration: Duration) {
         self.stream_duration.observe(duration.as_secs_f64());
     }
@@ -193,24 +199,6 @@ pub fn route_of(path: &str) -> &'static str {
         _ if path == "/api" || path.starts_with("/api/") => "/api/other",
         _ => "static",
     }
-}
-
-/// Counts every answer by route pattern and status.
-pub async fn count(
-    State(metrics): State<std::sync::Arc<Metrics>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let route = route_of(request.uri().path());
-    let response = next.run(request).await;
-    metrics
-        .requests
-        .get_or_create(&RouteStatus {
-            route,
-            status: response.status().as_u16(),
-        })
-        .inc();
-    response
 }
 
 /// The metrics listener's routes: `GET /metrics`.

@@ -199,12 +199,8 @@ async fn an_upstream_that_refused_before_any_stream_releases_the_approval() {
 
 #[tokio::test]
 async fn an_unreachable_upstream_releases_the_approval() {
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let gw = gateway(&format!("http://{closed}")).await;
+    let closed = common::unreachable_url().await;
+    let gw = gateway(&closed).await;
     let tab = common::sign_in(&reqwest::Client::new(), &gw).await;
     let approve =
         json!({"message": NUMBER, "threadId": "thr_1", "confirmed": [{"name": "releaseNumber"}]});

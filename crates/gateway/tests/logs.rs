@@ -27,12 +27,8 @@ impl Write for Captured {
 /// gateway holding `key`, written through the redactor the binary builds from its config.
 async fn logs_of_a_flow(key: &str) -> String {
     // A flow that logs: the configuration, a forwarded call, and an unreachable upstream.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let config = common::dev_config(format!("http://{closed}"), key);
+    let closed = common::unreachable_url().await;
+    let config = common::dev_config(closed, key);
     let captured = Captured::default();
     let sink = captured.clone();
     let subscriber = tracing_subscriber::fmt()

@@ -23,6 +23,7 @@ struct World {
     gateway: String,
     sim: String,
     audit: PathBuf,
+    metrics: std::sync::Arc<flowyte_gateway::metrics::Metrics>,
     _dir: tempfile::TempDir,
 }
 
@@ -63,12 +64,15 @@ async fn world(configure: impl FnOnce(&mut Config)) -> World {
     };
     config.audit = AuditTarget::File(audit.clone());
     configure(&mut config);
-    common::serve_gateway_on(listener, AppState::new(config).unwrap()).await;
+    let state = AppState::new(config).unwrap();
+    let metrics = std::sync::Arc::clone(&state.metrics);
+    common::serve_gateway_on(listener, state).await;
     World {
         provider,
         gateway,
         sim,
         audit,
+        metrics,
         _dir: dir,
     }
 }
@@ -202,6 +206,12 @@ async fn an_approver_signs_in_on_the_providers_form_and_the_audit_names_her() {
     assert!(!session_cookie.contains(&planted));
     assert!(session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Strict"));
 
+    assert!(
+        world
+            .metrics
+            .encode()
+            .contains("flowyte_gateway_sign_ins_total 1")
+    );
     let session = world.session(&browser).await;
     assert_eq!(session["user"]["sub"], "ana");
     assert_eq!(session["user"]["name"], "Ana Approver");
@@ -267,6 +277,15 @@ async fn someone_no_rule_names_gets_403_and_no_session() {
         .await;
     assert_refused(browser.visit(&callback).await, 403, "not_authorized").await;
     assert!(!world.is_signed_in(&browser).await);
+    let metrics = world.metrics.encode();
+    assert!(
+        metrics.contains("flowyte_gateway_sign_in_refusals_total{reason=\"not_authorized\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("flowyte_gateway_sign_ins_total 0"),
+        "{metrics}"
+    );
     // A browser navigating there reads the same refusal as a page.
     let page = browser
         .client

@@ -168,12 +168,8 @@ async fn upstream_errors_pass_through_and_the_key_never_leaves() {
 #[tokio::test]
 async fn an_unreachable_upstream_is_502_problem_json() {
     // Bind then drop a listener so the port is very likely closed.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let config = common::dev_config(format!("http://{closed}"), "flowyte_sk_test_x");
+    let closed = common::unreachable_url().await;
+    let config = common::dev_config(closed, "flowyte_sk_test_x");
     let gateway = serve_gateway(flowyte_gateway::AppState::new(config).unwrap()).await;
     let client = client();
     let csrf = common::sign_in(&client, &gateway).await.csrf;

@@ -67,6 +67,12 @@ pub async fn serve_gateway_on(listener: tokio::net::TcpListener, state: flowyte_
     ));
 }
 
+/// The URL of a loopback port nothing listens on (bound, then released): an upstream that
+/// cannot be reached.
+pub async fn unreachable_url() -> String {
+    format!("http://127.0.0.1:{}", free_port().await)
+}
+
 /// A free loopback port (bound, then released).
 pub async fn free_port() -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
