@@ -167,7 +167,7 @@ fn CardView(
                         on:change=move |ev| entry.selected.set(event_target_checked(&ev))
                     />
                 </Show>
-                <h4 class="approval-title">{summary.clone()}</h4>
+                <h3 class="approval-title">{summary.clone()}</h3>
                 <Show when=move || destructive && !settled()>
                     <span class="badge-destructive">"destructive"</span>
                 </Show>
@@ -175,9 +175,7 @@ fn CardView(
             <Show when=move || !settled()>
                 {irreversible
                     .then(|| view! { <p class="approval-warning">"This can’t be undone."</p> })}
-                <p class="approval-origin">
-                    "Proposed for “" <span class="approval-asked">{asked.clone()}</span> "”"
-                </p>
+                <p class="approval-origin">{format!("Proposed for “{asked}”")}</p>
             </Show>
             <p class="approval-status" role="status">{status}</p>
             <Show when=move || !settled()>

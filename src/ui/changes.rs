@@ -9,17 +9,26 @@ use leptos::prelude::*;
 use crate::changes::{Field, Totals, operation_name, plan};
 
 /// The plan of `mutations`: groups of rows, each row opening to its operation and fields.
+/// The groups' headings are `h3` under a turn, `h4` in the sheet (under its own `h3`).
 #[component]
-fn PlanList(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> impl IntoView {
+fn PlanList(
+    #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
+    #[prop(default = false)] in_sheet: bool,
+) -> impl IntoView {
     let groups = move || {
         mutations.with(|m| {
             plan(m)
                 .into_iter()
                 .map(|group| {
                     let rows = group.rows.into_iter().map(plan_row).collect_view();
+                    let heading = if in_sheet {
+                        view! { <h4 class="plan-group-name">{group.resource}</h4> }.into_any()
+                    } else {
+                        view! { <h3 class="plan-group-name">{group.resource}</h3> }.into_any()
+                    };
                     view! {
                         <li class="plan-group">
-                            <h4>{group.resource}</h4>
+                            {heading}
                             <ul>{rows}</ul>
                         </li>
                     }
@@ -189,7 +198,7 @@ pub fn ChangesSheet(
                 </button>
             </header>
             <p class="changes-totals">{move || mutations.with(|m| Totals::of(m).to_string())}</p>
-            <PlanList mutations=mutations />
+            <PlanList mutations=mutations in_sheet=true />
         </section>
     }
 }

@@ -276,7 +276,7 @@ export class CopilotPanel {
 
   /** The "Applied changes" region: the whole conversation's plan (open it to see it). */
   get changes() {
-    return this.scope.getByRole('region', { name: /^Applied changes/ });
+    return this.scope.getByRole('region', { name: /^Applied changes/, includeHidden: true });
   }
 
   /** "N changes applied": the button that opens the plan over the log. */
