@@ -18,7 +18,8 @@ dev_page_origins() {
 # Logs for people: colour only on a terminal (tracing-subscriber, cargo and trunk honour these).
 dev_log_env() {
   if [ ! -t 1 ] || [ ! -t 2 ]; then
-    export NO_COLOR=1 CARGO_TERM_COLOR=never
+    # trunk reads NO_COLOR as its --no-color flag, which takes true or false.
+    export NO_COLOR=true CARGO_TERM_COLOR=never
   fi
 }
 
