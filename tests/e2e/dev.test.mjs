@@ -186,4 +186,6 @@ test('logs carry no colour codes when they are not a terminal', async () => {
   // The check can fail: without dev_log_env the same logs are coloured.
   const coloured = await logsOf(`NO_COLOR= exec ${simulator} --addr 127.0.0.1:0`);
   assert.match(coloured, /\x1b\[/);
+  // trunk still starts under those settings (it reads NO_COLOR as its --no-color flag).
+  await devShell('source scripts/lib/ensure-tools.sh; dev_log_env; trunk config show > /dev/null');
 });
