@@ -158,13 +158,7 @@ pub fn ChangesSheet(
     let close = move || {
         open.set(false);
         // Back to the toggle that opened it.
-        if let Some(toggle) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| toggle.with_value(|id| d.get_element_by_id(id)))
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
-        {
-            let _ = toggle.focus();
-        }
+        toggle.with_value(|id| super::focus_by_id(id));
     };
     // Opened: the person reads it from its heading.
     Effect::new(move |_| {

@@ -159,6 +159,17 @@ pub fn Panel(
     }
 }
 
+/// Focuses the page's element `id` (the button that opened what just closed).
+fn focus_by_id(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = element.focus();
+    }
+}
+
 /// A region's name: `what`, or `what (panel)` when the panel has a name of its own.
 fn region_name(what: &str, panel: Option<&str>) -> String {
     match panel {

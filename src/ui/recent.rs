@@ -16,13 +16,7 @@ pub fn RecentMenu(state: PanelState) -> impl IntoView {
         let button_id = button_id.clone();
         move || {
             open.set(false);
-            if let Some(button) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&button_id))
-                .and_then(|b| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(b).ok())
-            {
-                let _ = button.focus();
-            }
+            super::focus_by_id(&button_id);
         }
     };
     let on_keydown = {
@@ -60,9 +54,31 @@ pub fn RecentMenu(state: PanelState) -> impl IntoView {
             })
             .collect_view()
     };
+    // A press anywhere else closes it (listened to on the window while the panel lives).
+    let container = NodeRef::<leptos::html::Div>::new();
+    let outside = window_event_listener(leptos::ev::pointerdown, move |ev| {
+        if open.try_get_untracked() != Some(true) {
+            return;
+        }
+        let target = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok());
+        let inside = container
+            .try_get_untracked()
+            .flatten()
+            .is_some_and(|c| target.as_ref().is_some_and(|t| c.contains(Some(t))));
+        if !inside {
+            open.try_set(false);
+        }
+    });
+    on_cleanup(move || outside.remove());
     view! {
         <Show when=has_any>
-            <div class="recent" on:keydown=on_keydown.clone()>
+            <div
+                class="recent"
+                node_ref=container
+                on:keydown=on_keydown.clone()
+            >
                 <button
                     type="button"
                     id=button_id.clone()
