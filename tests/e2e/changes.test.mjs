@@ -41,7 +41,11 @@ test('a create shows as a + row with its fields and totals', async () => {
     assert.equal(await row.locator('.plan-symbol').textContent(), '+');
     assert.match(await row.textContent(), /Added the skill “Order lookup” to Support Bot/);
     assert.match(await row.textContent(), /POST \/agents\/agt_0001\/skills/);
+    // A row shows that it opens, and that it is open.
+    const chevron = () => row.locator('summary').evaluate((s) => getComputedStyle(s, '::after').content);
+    assert.equal(await chevron(), '"▸"');
     await row.locator('summary').click();
+    assert.equal(await chevron(), '"▾"');
     assert.match(await row.locator('.plan-fields').textContent(), /\+ name = "Order lookup"/);
     assert.match(await row.locator('.plan-detail').textContent(), /^Create skill \(createSkill\)/, 'the operation in words first');
     await panel.screenshot('change-plan');
