@@ -26,8 +26,13 @@ pub fn WorkingLine(turn: LiveTurn) -> impl IntoView {
         turn.with_mutations(|_| ());
         last_activity.set(now_ms());
     });
+    // A turn that ended already (restored from a thread) needs no clock.
+    let runs = !turn.with_untracked(|t| t.phase.is_final());
     let ticking = StoredValue::new_local(
-        set_interval_with_handle(move || clock.set(now_ms()), Duration::from_millis(1000)).ok(),
+        runs.then(|| {
+            set_interval_with_handle(move || clock.set(now_ms()), Duration::from_millis(1000)).ok()
+        })
+        .flatten(),
     );
     let stop_ticking = move || {
         if let Some(Some(handle)) = ticking.try_update_value(Option::take) {

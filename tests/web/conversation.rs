@@ -36,6 +36,8 @@ async fn the_empty_state_suggests_requests_and_a_finished_turn_is_announced_once
     // fill the box with no feedback).
     type_message(&host, "my own draft").await;
     let suggestion: HtmlButtonElement = find(&host, ".copilot-empty button.suggestion");
+    // As a press does: focus on the button, which goes away with the empty state.
+    suggestion.focus().unwrap();
     suggestion.click();
     until("the request", || assist_requests().len() == 1).await;
     assert_eq!(assist_requests()[0]["body"]["message"], "List my agents");
