@@ -6,6 +6,7 @@
 //! from a saved thread. All of these rules are tested natively.
 
 pub mod ending;
+pub mod reconcile;
 pub mod restore;
 
 use assist_protocol::{
