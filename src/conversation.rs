@@ -3,12 +3,14 @@
 //! No DOM and no I/O here: the panel's controller calls [`Turn::apply`] for each decoded event
 //! and wakes only the views of the parts it [`Changed`]; [`ending`] decides what a turn (and the
 //! approvals it carried) becomes when its request ends, and [`restore`] rebuilds a conversation
-//! from a saved thread. [`draft`]: the message limit; [`working`]: what a running turn says;
-//! [`recent`]: the conversations to go back to. All of these rules are tested natively.
+//! from a saved thread, [`reconcile`] what the server recorded of a cut turn. [`draft`]: the
+//! message limit; [`working`]: what a running turn says; [`recent`]: the conversations to go
+//! back to. All of these rules are tested natively.
 
 pub mod draft;
 pub mod ending;
 pub mod recent;
+pub mod reconcile;
 pub mod restore;
 pub mod working;
 
