@@ -98,6 +98,19 @@ impl TurnError {
     }
 }
 
+/// What a turn whose stream broke off after it began says: the copilot had the request and may
+/// have acted, so nothing invites sending it again blind.
+pub fn broke_off() -> TurnError {
+    TurnError::new(
+        "The reply broke off",
+        Some(
+            "The connection broke after the copilot had your request: it may have carried out \
+             part of it. What arrived is kept, and nothing is sent again by itself."
+                .to_owned(),
+        ),
+    )
+}
+
 /// One step of the copilot's work, from `progress`/`tool_call` events.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
@@ -253,14 +266,11 @@ impl Turn {
         }
     }
 
-    /// The stream closed without `done` or `error`.
+    /// The stream closed or broke after it began, without `done` or `error`.
     pub fn interrupt(&mut self) {
         if !self.phase.is_final() {
             self.phase = Phase::Interrupted;
-            self.error = Some(TurnError::new(
-                "The reply was interrupted",
-                Some("The connection closed before the copilot finished. What arrived is kept; nothing was sent again.".to_owned()),
-            ));
+            self.error = Some(broke_off());
         }
     }
 

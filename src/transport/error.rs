@@ -52,6 +52,10 @@ pub enum TransportError {
     /// The body ended without `done` or `error`.
     #[error("the stream ended before the copilot finished")]
     Interrupted,
+    /// Reading the body failed after the stream began (the connection broke mid-reply): the
+    /// copilot had the request, and may have acted on it.
+    #[error("the stream broke: {0}")]
+    Broken(String),
     /// No bytes arrived for this long (keep-alive comments count).
     #[error("no data for {0:?}")]
     IdleTimeout(Duration),
@@ -173,7 +177,7 @@ impl TransportError {
                 "The copilot sent a reply the panel cannot read",
                 Some(e.to_string()),
             ),
-            Self::Interrupted => TurnError::new("The reply was interrupted", None),
+            Self::Interrupted | Self::Broken(_) => crate::conversation::broke_off(),
             Self::IdleTimeout(idle) => TurnError::new(
                 "The copilot stopped responding",
                 Some(format!(
@@ -204,7 +208,9 @@ impl From<Result<(), TransportError>> for Ending {
         match outcome {
             Ok(()) => Self::Delivered,
             Err(TransportError::Aborted) => Self::Stopped,
-            Err(TransportError::Interrupted) => Self::Interrupted,
+            // After the stream began, a broken connection is an interruption like a body that
+            // ended early: the copilot had the request. Never "could not reach".
+            Err(TransportError::Interrupted | TransportError::Broken(_)) => Self::Interrupted,
             Err(error) => Self::Failed(Box::new(Failure {
                 error: error.to_turn_error(),
                 status: error.status(),
@@ -250,6 +256,30 @@ mod tests {
         };
         assert_eq!((idle.status, idle.before_acceptance), (None, false));
         assert_eq!(idle.error.title, "The copilot stopped responding");
+    }
+
+    #[test]
+    fn never_reached_and_broke_after_it_started_are_told_apart() {
+        // Before the answer's headers: nothing was done, the message goes back.
+        for before in [
+            TransportError::Network("TypeError: Failed to fetch".into()),
+            TransportError::Http {
+                status: 503,
+                problem: ProblemDetails::new(503, "Unavailable", "down"),
+            },
+        ] {
+            assert!(before.before_acceptance(), "{before}");
+            assert!(Ending::from(Err(before)).gives_message_back());
+        }
+        // After the stream began: interrupted, the message stays sent.
+        let broken = TransportError::Broken("network error".into());
+        assert!(!broken.before_acceptance());
+        let ending = Ending::from(Err(broken));
+        assert_eq!(ending, Ending::Interrupted);
+        assert!(!ending.gives_message_back());
+        assert!(!Ending::from(Err(TransportError::Interrupted)).gives_message_back());
+        let cut = TransportError::Broken("x".into()).to_turn_error();
+        assert!(cut.detail.unwrap().contains("may have carried out part of it"));
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub async fn read_event_stream(
                 decoder.finish();
                 break Err(TransportError::Interrupted);
             }
+            // Stop aborts the fetch, which can fail the read before the abort event is heard.
+            Err(TransportError::Broken(_)) if signal.aborted() => break Err(TransportError::Aborted),
             Err(error) => break Err(error),
         }
         // Events after a terminal or broken one in the same chunk are not delivered.
@@ -66,13 +68,25 @@ pub async fn read_event_stream(
     finish(&reader, outcome)
 }
 
-/// Lets the connection go (the turn is over either way) and passes the outcome on.
+/// Lets the connection go (the turn is over either way) and passes the outcome on. The
+/// cancel's promise is handled: a rejection nobody handles reaches the host page's error
+/// monitoring as an `unhandledrejection`.
 fn finish(
     reader: &ReadableStreamDefaultReader,
     outcome: Result<(), TransportError>,
 ) -> Result<(), TransportError> {
-    let _ = reader.cancel();
+    handled(&reader.cancel());
     outcome
+}
+
+/// Marks `promise`'s rejection as handled (the outcome is known another way).
+fn handled(promise: &Promise) {
+    thread_local! {
+        static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_| {});
+    }
+    IGNORE.with(|ignore| {
+        let _ = promise.catch(ignore);
+    });
 }
 
 const ABORTED: &str = "aborted";
@@ -146,13 +160,18 @@ async fn next_chunk(
             .ok();
         on_idle = Some(callback);
     });
-    let race = Promise::race(&js_sys::Array::of3(&reader.read(), aborted, &idle_timer));
+    // When Stop or the timer wins the race, the read is left to reject later (the connection
+    // aborted): handled here, so the host page hears of no unhandled rejection.
+    let read = reader.read();
+    handled(&read);
+    let race = Promise::race(&js_sys::Array::of3(&read, aborted, &idle_timer));
     let result = JsFuture::from(race).await;
     if let Some(timer) = timer {
         window.clear_timeout_with_handle(timer);
     }
     drop(on_idle);
-    let chunk = result.map_err(|e| TransportError::Network(js_message(&e)))?;
+    // The answer's headers came: a failing read is the connection breaking mid-reply.
+    let chunk = result.map_err(|e| TransportError::Broken(js_message(&e)))?;
     match chunk.as_string().as_deref() {
         Some(ABORTED) => return Err(TransportError::Aborted),
         Some(IDLE) => return Err(TransportError::IdleTimeout(idle)),
@@ -166,7 +185,7 @@ async fn next_chunk(
         return Ok(false);
     }
     let value: Uint8Array = Reflect::get(&chunk, &"value".into())
-        .map_err(|e| TransportError::Network(js_message(&e)))?
+        .map_err(|e| TransportError::Broken(js_message(&e)))?
         .unchecked_into();
     buffer.resize(value.length() as usize, 0);
     value.copy_to(buffer);
