@@ -167,6 +167,11 @@ pub struct Turn {
     /// When the person asked (RFC 3339), for turns restored from a thread; live turns take the
     /// moment they are shown.
     pub created_at: Option<String>,
+    /// What the server recorded of a turn that ended without `done`, once the panel asked.
+    pub check: reconcile::Check,
+    /// The changes the server recorded that the stream never showed (also in `mutations`):
+    /// marked "recorded by the server" in the plan.
+    pub recorded: Vec<AppliedMutation>,
     /// A `result` event's payload, held until `done` (which may carry none) settles the turn.
     result: Option<AssistResult>,
 }
@@ -185,6 +190,8 @@ impl Turn {
             confirmations: Vec::new(),
             ignored_events: 0,
             created_at: None,
+            check: reconcile::Check::NotNeeded,
+            recorded: Vec::new(),
             result: None,
         }
     }

@@ -81,7 +81,7 @@ pub fn Composer(state: PanelState) -> impl IntoView {
                         }
                     }
                 >
-                    <button type="button" on:click=move |_| state.stop()>
+                    <button type="button" on:click=move |_| state.stop_pressed()>
                         "Stop"
                     </button>
                 </Show>
