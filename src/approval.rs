@@ -534,7 +534,9 @@ mod tests {
         for (code, expected) in [
             (
                 "already_confirmed",
-                CardState::ApprovedElsewhere("Ana approved this on 2026-12-01 at 13:05 UTC.".into()),
+                CardState::ApprovedElsewhere(
+                    "Ana approved this on 2026-12-01 at 13:05 UTC.".into(),
+                ),
             ),
             ("confirmation_in_doubt", CardState::Checking),
         ] {
@@ -561,8 +563,14 @@ mod tests {
         assert_eq!(settlement(&cut, &Ending::Interrupted), CardState::Checking);
         assert_eq!(resolve(&ApprovalOutcome::CarriedOut), CardState::CarriedOut);
         assert_eq!(resolve(&ApprovalOutcome::CarriedOut).as_str(), "approved");
-        assert!(matches!(resolve(&ApprovalOutcome::StillPending), CardState::Failed(_)));
-        assert!(matches!(resolve(&ApprovalOutcome::Unknown), CardState::InDoubt(_)));
+        assert!(matches!(
+            resolve(&ApprovalOutcome::StillPending),
+            CardState::Failed(_)
+        ));
+        assert!(matches!(
+            resolve(&ApprovalOutcome::Unknown),
+            CardState::InDoubt(_)
+        ));
         let mut card = Card::new(item(json!({"name": "releaseNumber"})));
         card.approve();
         card.settle(CardState::Checking);

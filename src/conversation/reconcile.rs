@@ -60,7 +60,10 @@ impl Check {
                         plural(*proposals, "action", "actions")
                     ));
                 }
-                format!("The server recorded this request: {}.", parts.join(", and "))
+                format!(
+                    "The server recorded this request: {}.",
+                    parts.join(", and ")
+                )
             }
             Self::NotRecorded => {
                 "The server has no record of this request: nothing shows it was carried out."
@@ -71,10 +74,9 @@ impl Check {
                  been applied: check this conversation again later, or the account in the \
                  dashboard, before sending it again."
             ),
-            Self::ThreadUnknown => "The reply broke off before the server named this \
-                 conversation, so the panel cannot check what it recorded. Changes may have been \
-                 applied: check your agents, skills and numbers in the dashboard before sending \
-                 it again."
+            Self::ThreadUnknown => "The server had not named this conversation yet, so the \
+                 panel cannot check what it recorded. Changes may have been applied: check your \
+                 agents, skills and numbers in the dashboard before sending it again."
                 .to_owned(),
         })
     }
@@ -202,7 +204,8 @@ pub fn recorded_turn(thread: &AssistThread, message: &str, approving: bool) -> O
                 .pending_confirmations
                 .iter()
                 .filter(|p| {
-                    thread.pending_confirmations.is_empty() || thread.pending_confirmations.contains(p)
+                    thread.pending_confirmations.is_empty()
+                        || thread.pending_confirmations.contains(p)
                 })
                 .cloned(),
         );
@@ -219,41 +222,7 @@ pub fn unseen<T: PartialEq + Clone>(seen: &[T], recorded: &[T]) -> Vec<T> {
         .collect()
 }
 
-/// What became of an approval whose answer broke off, as the thread tells it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ApprovalOutcome {
-    /// The thread records the change the item asked for.
-    CarriedOut,
-    /// The thread still offers the item: nothing was done, it can be approved again.
-    StillPending,
-    /// The thread says neither (it was refused, or the record is not there yet).
-    Unknown,
-}
-
-/// Whether `item` was carried out, going by the thread: a recorded change with the item's
-/// method and path, or the item still among the thread's open proposals.
-pub fn approval_outcome(thread: &AssistThread, item: &PendingConfirmation) -> ApprovalOutcome {
-    let same = |method: Option<&str>, path: Option<&str>| {
-        method
-            .zip(item.method())
-            .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
-            && path.is_some()
-            && path == item.path()
-    };
-    let done = thread.messages.iter().any(|m| {
-        m.role != "user"
-            && m.mutations
-                .iter()
-                .any(|mu| same(Some(mu.method.as_str()), Some(mu.path.as_str())))
-    });
-    if done {
-        ApprovalOutcome::CarriedOut
-    } else if thread.pending_confirmations.contains(item) {
-        ApprovalOutcome::StillPending
-    } else {
-        ApprovalOutcome::Unknown
-    }
-}
+pub use assist_protocol::outcome::{ApprovalOutcome, approval_outcome};
 
 #[cfg(test)]
 mod tests {
@@ -324,9 +293,17 @@ mod tests {
         approval.confirmed = vec![item()];
         let mut released = message("assistant", "Released.");
         released.mutations = vec![mutation("Released +1 415 555 4421")];
-        let record = thread(vec![message("user", "release 4421"), proposed, approval, released]);
+        let record = thread(vec![
+            message("user", "release 4421"),
+            proposed,
+            approval,
+            released,
+        ]);
         let asked = recorded_turn(&record, "release 4421", false).unwrap();
-        assert_eq!((asked.reply.as_str(), asked.mutations.len()), ("Approve it below.", 0));
+        assert_eq!(
+            (asked.reply.as_str(), asked.mutations.len()),
+            ("Approve it below.", 0)
+        );
         // A thread without the list of open proposals: every proposal of the turn counts.
         assert_eq!(asked.proposals, [item()]);
         let approved = recorded_turn(&record, "release 4421", true).unwrap();
@@ -335,21 +312,31 @@ mod tests {
         let mut open = record.clone();
         open.pending_confirmations = vec![item()];
         open.messages.truncate(2);
-        assert_eq!(recorded_turn(&open, "release 4421", false).unwrap().proposals, [item()]);
+        assert_eq!(
+            recorded_turn(&open, "release 4421", false)
+                .unwrap()
+                .proposals,
+            [item()]
+        );
         let mut other = item();
         other.0.insert("path".into(), json!("/numbers/num_0002"));
         open.pending_confirmations = vec![other];
         assert!(
-            recorded_turn(&open, "release 4421", false).unwrap().proposals.is_empty(),
+            recorded_turn(&open, "release 4421", false)
+                .unwrap()
+                .proposals
+                .is_empty(),
             "a proposal the thread no longer offers is not made a card"
         );
     }
 
     fn cut_turn(seen: &[AppliedMutation]) -> Turn {
         let mut turn = Turn::new(1, "Add an order-lookup skill");
-        turn.apply(assist_protocol::StreamEvent::Delta(assist_protocol::Delta {
-            text: "Adding".into(),
-        }));
+        turn.apply(assist_protocol::StreamEvent::Delta(
+            assist_protocol::Delta {
+                text: "Adding".into(),
+            },
+        ));
         for m in seen {
             turn.apply(assist_protocol::StreamEvent::Mutation(m.clone()));
         }
@@ -376,7 +363,11 @@ mod tests {
             let mut turn = Turn::new(3, "x");
             let ending = failed(before);
             turn.end(&ending);
-            assert_eq!(turn.needs_check(&ending), checked, "before acceptance: {before}");
+            assert_eq!(
+                turn.needs_check(&ending),
+                checked,
+                "before acceptance: {before}"
+            );
         }
         let mut done = Turn::new(4, "x");
         done.apply(assist_protocol::StreamEvent::Done(None));
@@ -397,7 +388,13 @@ mod tests {
         assert_eq!(proposals, [item()]);
         assert_eq!(turn.mutations, [seen.clone(), extra.clone()]);
         assert_eq!(turn.recorded, [extra]);
-        assert_eq!(turn.check, Check::Recorded { changes: 1, proposals: 1 });
+        assert_eq!(
+            turn.check,
+            Check::Recorded {
+                changes: 1,
+                proposals: 1
+            }
+        );
         assert_eq!(
             turn.check.sentence().unwrap(),
             "The server recorded this request: 1 change the reply did not show (marked \
@@ -417,9 +414,18 @@ mod tests {
              to Support Bot. Send it again?"
         );
         let mut unknown = cut_turn(&[]);
-        assert_eq!(unknown.retry_warning(), None, "nothing applied: Retry sends at once");
+        assert_eq!(
+            unknown.retry_warning(),
+            None,
+            "nothing applied: Retry sends at once"
+        );
         unknown.set_check(Check::ThreadUnknown);
-        assert!(unknown.retry_warning().unwrap().contains("may already have been carried out"));
+        assert!(
+            unknown
+                .retry_warning()
+                .unwrap()
+                .contains("may already have been carried out")
+        );
         unknown.set_check(Check::NotRecorded);
         assert_eq!(unknown.retry_warning(), None);
     }

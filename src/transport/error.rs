@@ -279,7 +279,11 @@ mod tests {
         assert!(!ending.gives_message_back());
         assert!(!Ending::from(Err(TransportError::Interrupted)).gives_message_back());
         let cut = TransportError::Broken("x".into()).to_turn_error();
-        assert!(cut.detail.unwrap().contains("may have carried out part of it"));
+        assert!(
+            cut.detail
+                .unwrap()
+                .contains("may have carried out part of it")
+        );
     }
 
     #[test]

@@ -20,7 +20,8 @@ fn PlanList(
 ) -> impl IntoView {
     let groups = move || {
         mutations.with(|m| {
-            recorded.with(|r| plan_marking(m, r))
+            recorded
+                .with(|r| plan_marking(m, r))
                 .into_iter()
                 .map(|group| {
                     let rows = group.rows.into_iter().map(plan_row).collect_view();

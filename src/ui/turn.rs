@@ -66,8 +66,7 @@ impl LiveTurn {
 
     /// Adds what the server recorded of the turn; returns the proposals to make cards of.
     pub fn reconcile(&self, record: Option<Recorded>) -> Vec<PendingConfirmation> {
-        let Some((changed, proposals)) = self.turn.try_update_value(|t| t.reconcile(record))
-        else {
+        let Some((changed, proposals)) = self.turn.try_update_value(|t| t.reconcile(record)) else {
             return Vec::new();
         };
         self.notify(changed);

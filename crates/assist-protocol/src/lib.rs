@@ -8,6 +8,7 @@
 //! - [`is_plain_id`]: the one rule for ids that go into a request path.
 
 mod id;
+pub mod outcome;
 pub mod samples;
 pub mod sse;
 

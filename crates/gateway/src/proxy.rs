@@ -269,7 +269,46 @@ async fn admit(
         .map_err(|e| Refusal::from(session::store_down(e)))?;
     match claimed {
         Ok(claim) => Ok((permit, claim)),
+        Err(earlier) if earlier.standing == Standing::InDoubt => {
+            settle_in_doubt(state, session, json, &earlier, &approval)
+                .await
+                .map(|claim| (permit, Some(claim)))
+        }
         Err(earlier) => Err(already(&earlier)),
+    }
+}
+
+/// A repeat of a confirmation held in doubt: its thread tells whether the upstream acted
+/// ([`crate::in_doubt`]). Nothing done → claimed again and forwarded; carried out → done, and
+/// refused as already approved; otherwise still in doubt.
+async fn settle_in_doubt(
+    state: &AppState,
+    session: &session::Session,
+    json: &Value,
+    earlier: &Approval,
+    approval: &Approval,
+) -> Result<Claimed, Refusal> {
+    let store_down = |e| Refusal::from(session::store_down(e));
+    match crate::in_doubt::read(state, session, json).await {
+        crate::in_doubt::Thread::NothingDone => {
+            match Claimed::reclaim(&state.ledger, json, &session.grant.key, earlier, approval)
+                .await
+                .map_err(store_down)?
+            {
+                Ok(claim) => Ok(claim),
+                Err(current) => Err(already(&current)),
+            }
+        }
+        crate::in_doubt::Thread::CarriedOut => {
+            Claimed::mark_done(&state.ledger, json, &session.grant.key)
+                .await
+                .map_err(store_down)?;
+            Err(already(&Approval {
+                standing: Standing::Done,
+                ..earlier.clone()
+            }))
+        }
+        crate::in_doubt::Thread::Unknown => Err(already(earlier)),
     }
 }
 

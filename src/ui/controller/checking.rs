@@ -58,7 +58,13 @@ impl PanelState {
         let message = request.message.clone();
         let approving_turn = request.confirmed.is_some();
         spawn_local(async move {
-            let read = self.read_thread(&thread, check_turn.then_some((&message, approving_turn))).await;
+            let read = self
+                .read_thread(
+                    &thread,
+                    check_turn.then_some((&message, approving_turn)),
+                    || !turn.is_disposed(),
+                )
+                .await;
             if turn.is_disposed() {
                 return;
             }
@@ -122,12 +128,17 @@ impl PanelState {
         &self,
         id: &str,
         turn: Option<(&String, bool)>,
+        mounted: impl Fn() -> bool,
     ) -> Result<SavedThread, TransportError> {
         let endpoint = self.settings.with_value(|s| s.endpoint.clone());
         let mut last = None;
         for (attempt, wait) in std::iter::once(0).chain(BACKOFF_MS).enumerate() {
             if wait > 0 {
                 sleep_ms(wait).await;
+            }
+            // Unmounted meanwhile: nobody is left to tell.
+            if !mounted() {
+                return Err(TransportError::Aborted);
             }
             match transport::get_thread(&endpoint, id).await {
                 Ok(saved) => {
@@ -140,7 +151,9 @@ impl PanelState {
                     last = Some(Ok(saved));
                 }
                 // Refused for good (signed out, not found, forbidden): no point trying again.
-                Err(error @ TransportError::Http { status, .. }) if status < 500 && status != 429 => {
+                Err(error @ TransportError::Http { status, .. })
+                    if status < 500 && status != 429 =>
+                {
                     return Err(error);
                 }
                 Err(error) => last = Some(Err(error)),
