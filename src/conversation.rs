@@ -98,6 +98,9 @@ impl TurnError {
     }
 }
 
+/// The `error` event's code with which the gateway ends a stream whose upstream broke off.
+pub const UPSTREAM_BROKEN: &str = "upstream_broken";
+
 /// What a turn whose stream broke off after it began says: the copilot had the request and may
 /// have acted, so nothing invites sending it again blind.
 pub fn broke_off() -> TurnError {
@@ -237,6 +240,12 @@ impl Turn {
                 }
                 self.phase = Phase::Done;
                 changed = Changed::ALL;
+            }
+            // The gateway ends a stream whose upstream broke with this code: the copilot had
+            // the request, as with any reply that broke off.
+            StreamEvent::Error(problem) if problem.code.as_deref() == Some(UPSTREAM_BROKEN) => {
+                self.interrupt();
+                changed.phase = true;
             }
             StreamEvent::Error(problem) => {
                 self.fail(TurnError::from_problem(&problem));
