@@ -13,16 +13,10 @@ pub mod decisions;
 
 use assist_protocol::{AssistRequest, PendingConfirmation};
 
-use crate::changes::{operation_name, words};
+use crate::changes::words;
 use crate::conversation::reconcile::ApprovalOutcome;
 use crate::conversation::{Ending, Phase, Turn};
-
-/// Why a card cannot be approved when its turn's stream broke before naming its thread.
-pub const THREAD_UNKNOWN: &str =
-    "The proposal's conversation is unknown (its reply was cut off); ask again.";
-
-/// Why a refused (409) approval is stale when the server gave no reason.
-const NO_LONGER_HELD: &str = "The server no longer holds this action.";
+use crate::i18n::Locale;
 
 /// The first words of operations that take something away for good.
 const IRREVERSIBLE_VERBS: &[&str] = &["delete", "release", "revoke", "destroy", "remove", "purge"];
@@ -83,11 +77,14 @@ pub fn is_irreversible(item: &PendingConfirmation) -> bool {
 }
 
 /// What the card's Approve button says: the action itself for an irreversible one ("Release
-/// number"), so the person reads what they are about to do; "Approve" otherwise.
-pub fn approve_label(item: &PendingConfirmation) -> String {
+/// number"), so the person reads what they are about to do; "Approve" otherwise. An
+/// irreversible action the language has no words for says so ("Approve irreversibly").
+pub fn approve_label(item: &PendingConfirmation, t: Locale) -> String {
     match item.name() {
-        Some(name) if is_irreversible(item) && !name.is_empty() => operation_name(name),
-        _ => "Approve".to_owned(),
+        Some(name) if is_irreversible(item) && !name.is_empty() => t
+            .operation(name)
+            .unwrap_or_else(|| t.approve_irreversible()),
+        _ => t.approve(),
     }
 }
 
@@ -147,22 +144,19 @@ impl CardState {
         )
     }
 
-    /// The card's status line, its outcome once settled (empty while it waits).
-    pub fn status(&self) -> String {
+    /// The card's status line, its outcome once settled (empty while it waits), in `t`.
+    pub fn status(&self, t: Locale) -> String {
         match self {
             Self::Pending => String::new(),
-            Self::Submitting => "Approving…".to_owned(),
-            Self::Approved => "Approved: carried out.".to_owned(),
-            Self::CarriedOut => {
-                "Approved: the answer broke off, and the server recorded it as carried out."
-                    .to_owned()
-            }
-            Self::Checking => "Checking what happened…".to_owned(),
-            Self::ApprovedElsewhere(who) => format!("Already approved elsewhere: {who}"),
-            Self::InDoubt(why) => format!("Outcome unknown: {why}"),
-            Self::Failed(error) => format!("Failed: {error}"),
-            Self::Rejected => "Rejected: nothing was sent.".to_owned(),
-            Self::Stale(reason) => format!("Not carried out: {reason}"),
+            Self::Submitting => t.card_approving(),
+            Self::Approved => t.card_approved(),
+            Self::CarriedOut => t.card_carried_out(),
+            Self::Checking => t.card_checking(),
+            Self::ApprovedElsewhere(who) => t.card_approved_elsewhere(who),
+            Self::InDoubt(why) => t.card_in_doubt(why),
+            Self::Failed(error) => t.card_failed(error),
+            Self::Rejected => t.card_rejected(),
+            Self::Stale(reason) => t.card_stale(reason),
         }
     }
 
@@ -199,12 +193,12 @@ pub fn approval_request(
 }
 
 /// How an approval turn shows in the log: "Approve: Release +1 415 555 4421; …".
-pub fn approval_message(items: &[PendingConfirmation]) -> String {
-    let names: Vec<&str> = items
+pub fn approval_message(items: &[PendingConfirmation], t: Locale) -> String {
+    let names: Vec<String> = items
         .iter()
-        .map(|i| i.summary().unwrap_or("an action"))
+        .map(|i| i.summary().map_or_else(|| t.an_action(), str::to_owned))
         .collect();
-    format!("Approve: {}", names.join("; "))
+    t.approving_message(&names.join("; "))
 }
 
 /// What the cards an approval turn carried become when its request ended: approved when it
@@ -213,13 +207,20 @@ pub fn approval_message(items: &[PendingConfirmation]) -> String {
 /// copilot; otherwise (its answer broke off, stopped, failed mid-stream, or the gateway holds
 /// it in doubt) checking: the thread tells what happened ([`resolve`]).
 pub fn settlement(turn: &Turn, ending: &Ending) -> CardState {
+    let t = turn.locale;
     if let Ending::Failed(failure) = ending
         && failure.status == Some(409)
     {
         let problem = failure.problem.as_ref();
+        // Who approved it and when, or why the server no longer holds it, in the panel's
+        // language when the code is known (`Locale::problem`).
         let reason = problem
-            .and_then(|p| p.detail.clone().or_else(|| p.title.clone()))
-            .unwrap_or_else(|| NO_LONGER_HELD.to_owned());
+            .and_then(|p| {
+                let said = t.problem(p);
+                said.detail
+                    .or_else(|| p.title.is_some().then_some(said.title))
+            })
+            .unwrap_or_else(|| t.no_longer_held());
         return match problem.and_then(|p| p.code.as_deref()) {
             Some("already_confirmed") => CardState::ApprovedElsewhere(reason),
             Some("confirmation_in_doubt") => CardState::Checking,
@@ -231,32 +232,23 @@ pub fn settlement(turn: &Turn, ending: &Ending) -> CardState {
         _ if ending.gives_message_back() => CardState::Failed(
             turn.error
                 .as_ref()
-                .map_or_else(|| "The request failed.".to_owned(), |e| e.title.clone()),
+                .map_or_else(|| t.request_failed(), |e| e.title.clone()),
         ),
         _ => CardState::Checking,
     }
 }
 
 /// Why an approval's outcome stays unknown when the thread could not be read.
-pub fn unreadable(reason: &str) -> CardState {
-    CardState::InDoubt(format!(
-        "the answer broke off, and the conversation could not be read ({reason}). Check the \
-         account before approving again."
-    ))
+pub fn unreadable(reason: &str, t: Locale) -> CardState {
+    CardState::InDoubt(t.unreadable(reason))
 }
 
 /// What a card whose answer broke off becomes once the thread was read.
-pub fn resolve(outcome: &ApprovalOutcome) -> CardState {
+pub fn resolve(outcome: &ApprovalOutcome, t: Locale) -> CardState {
     match outcome {
         ApprovalOutcome::CarriedOut => CardState::CarriedOut,
-        ApprovalOutcome::StillPending => CardState::Failed(
-            "the answer broke off before the server acted; it still holds this action.".to_owned(),
-        ),
-        ApprovalOutcome::Unknown => CardState::InDoubt(
-            "the answer broke off, and the conversation does not show whether it was carried \
-             out. Check the account before approving again."
-                .to_owned(),
-        ),
+        ApprovalOutcome::StillPending => CardState::Failed(t.still_held()),
+        ApprovalOutcome::Unknown => CardState::InDoubt(t.not_shown_whether()),
     }
 }
 
@@ -362,7 +354,7 @@ mod tests {
     fn irreversible_actions_say_what_they_do_on_their_approve() {
         let case = |value: Value| {
             let item = item(value);
-            (is_irreversible(&item), approve_label(&item))
+            (is_irreversible(&item), approve_label(&item, Locale::En))
         };
         let yes = |label: &str| (true, label.to_owned());
         let no = (false, "Approve".to_owned());
@@ -421,12 +413,12 @@ mod tests {
         assert_eq!(
             (
                 CardState::Approved.mark(),
-                CardState::Approved.status().as_str()
+                CardState::Approved.status(Locale::En).as_str()
             ),
             ("✓", "Approved: carried out.")
         );
         assert_eq!(
-            CardState::Stale("Already carried out.".into()).status(),
+            CardState::Stale("Already carried out.".into()).status(Locale::En),
             "Not carried out: Already carried out."
         );
     }
@@ -500,7 +492,7 @@ mod tests {
         assert_eq!(thread(None).as_deref(), Some("thr_r"), "then the request's");
         assert_eq!(approval_request(origin, None, None, items.clone()), None);
         assert_eq!(
-            approval_message(&[items[0].clone(), item(json!({"name": "x"}))]),
+            approval_message(&[items[0].clone(), item(json!({"name": "x"}))], Locale::En),
             "Approve: Release 4421; an action"
         );
     }
@@ -516,7 +508,7 @@ mod tests {
                 Some(refused),
                 CardState::Stale("Already carried out.".into()),
             ),
-            (409, None, CardState::Stale(NO_LONGER_HELD.into())),
+            (409, None, CardState::Stale(Locale::En.no_longer_held())),
             (502, None, CardState::Failed("Conflict".into())),
         ];
         for (status, problem, expected) in cases {
@@ -561,21 +553,27 @@ mod tests {
         let mut cut = Turn::new(6, "Approve: x");
         cut.end(&Ending::Interrupted);
         assert_eq!(settlement(&cut, &Ending::Interrupted), CardState::Checking);
-        assert_eq!(resolve(&ApprovalOutcome::CarriedOut), CardState::CarriedOut);
-        assert_eq!(resolve(&ApprovalOutcome::CarriedOut).as_str(), "approved");
+        assert_eq!(
+            resolve(&ApprovalOutcome::CarriedOut, Locale::En),
+            CardState::CarriedOut
+        );
+        assert_eq!(
+            resolve(&ApprovalOutcome::CarriedOut, Locale::En).as_str(),
+            "approved"
+        );
         assert!(matches!(
-            resolve(&ApprovalOutcome::StillPending),
+            resolve(&ApprovalOutcome::StillPending, Locale::En),
             CardState::Failed(_)
         ));
         assert!(matches!(
-            resolve(&ApprovalOutcome::Unknown),
+            resolve(&ApprovalOutcome::Unknown, Locale::En),
             CardState::InDoubt(_)
         ));
         let mut card = Card::new(item(json!({"name": "releaseNumber"})));
         card.approve();
         card.settle(CardState::Checking);
         assert_eq!(card.approve(), None, "no Retry while checking");
-        card.resolve(resolve(&ApprovalOutcome::Unknown));
+        card.resolve(resolve(&ApprovalOutcome::Unknown, Locale::En));
         assert_eq!(card.approve(), None, "no plain Retry in doubt");
         assert!(card.recheck());
         card.resolve(CardState::CarriedOut);
@@ -585,7 +583,7 @@ mod tests {
         assert_eq!(settlement(&done, &Ending::Delivered), CardState::Approved);
         assert_eq!(CardState::Approved.as_str(), "approved");
         assert_eq!(
-            CardState::Stale("gone".into()).status(),
+            CardState::Stale("gone".into()).status(Locale::En),
             "Not carried out: gone"
         );
     }

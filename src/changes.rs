@@ -92,6 +92,9 @@ fn is_id_or_action(segment: &str) -> bool {
         )
 }
 
+/// The group of a path that names no resource (worded by [`crate::i18n::Locale::resource`]).
+pub const OTHER_RESOURCE: &str = "Other";
+
 /// The resource type a path is about: its last run of collection segments, in words.
 /// `/agents/agt_1/skills` → "Skills"; `/agents/a_1/knowledge/sources` → "Knowledge sources";
 /// `/numbers/num_1/assign` → "Numbers".
@@ -115,7 +118,7 @@ pub fn resource_of(path: &str) -> String {
     let mut chars = words.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => "Other".to_owned(),
+        None => OTHER_RESOURCE.to_owned(),
     }
 }
 

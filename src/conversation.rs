@@ -20,6 +20,7 @@ use assist_protocol::{
 };
 
 use crate::changes;
+use crate::i18n::Locale;
 
 pub use ending::{Ending, ErrorReport, Failure};
 
@@ -77,24 +78,9 @@ impl TurnError {
         }
     }
 
-    /// From a problem+json body; falls back to a title naming the status.
-    pub fn from_problem(problem: &ProblemDetails) -> Self {
-        let title = problem
-            .title
-            .clone()
-            .unwrap_or_else(|| match problem.status {
-                Some(status) => format!("The request failed ({status})"),
-                None => "The copilot reported an error".to_owned(),
-            });
-        Self {
-            title,
-            detail: problem.detail.clone(),
-            fields: problem
-                .errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect(),
-        }
+    /// From a problem+json body, in `locale` (see [`Locale::problem`]).
+    pub fn from_problem(problem: &ProblemDetails, locale: Locale) -> Self {
+        locale.problem(problem)
     }
 }
 
@@ -103,15 +89,8 @@ pub const UPSTREAM_BROKEN: &str = "upstream_broken";
 
 /// What a turn whose stream broke off after it began says: the copilot had the request and may
 /// have acted, so nothing invites sending it again blind.
-pub fn broke_off() -> TurnError {
-    TurnError::new(
-        "The reply broke off",
-        Some(
-            "The connection broke after the copilot had your request: it may have carried out \
-             part of it. What arrived is kept, and nothing is sent again by itself."
-                .to_owned(),
-        ),
-    )
+pub fn broke_off(locale: Locale) -> TurnError {
+    TurnError::new(locale.broke_off(), Some(locale.broke_off_detail()))
 }
 
 /// One step of the copilot's work, from `progress`/`tool_call` events.
@@ -175,6 +154,8 @@ pub struct Turn {
     /// The changes the server recorded that the stream never showed (also in `mutations`):
     /// marked "recorded by the server" in the plan.
     pub recorded: Vec<AppliedMutation>,
+    /// The language its words are in (the panel's).
+    pub locale: Locale,
     /// A `result` event's payload, held until `done` (which may carry none) settles the turn.
     result: Option<AssistResult>,
 }
@@ -195,8 +176,14 @@ impl Turn {
             created_at: None,
             check: reconcile::Check::NotNeeded,
             recorded: Vec::new(),
+            locale: Locale::En,
             result: None,
         }
+    }
+
+    /// The turn, its words in `locale`.
+    pub fn in_locale(self, locale: Locale) -> Self {
+        Self { locale, ..self }
     }
 
     /// Folds one stream event into the turn and says what it changed. Events after the turn
@@ -248,7 +235,7 @@ impl Turn {
                 changed.phase = true;
             }
             StreamEvent::Error(problem) => {
-                self.fail(TurnError::from_problem(&problem));
+                self.fail(TurnError::from_problem(&problem, self.locale));
                 changed.phase = true;
             }
             StreamEvent::Other { .. } => self.ignored_events += 1,
@@ -286,7 +273,7 @@ impl Turn {
     pub fn interrupt(&mut self) {
         if !self.phase.is_final() {
             self.phase = Phase::Interrupted;
-            self.error = Some(broke_off());
+            self.error = Some(broke_off(self.locale));
         }
     }
 

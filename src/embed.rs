@@ -21,6 +21,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
+use crate::i18n::Locale;
 use crate::markdown::ReplyPolicy;
 use assist_protocol::{MAX_ID_LEN, is_plain_id};
 
@@ -63,6 +64,10 @@ pub struct MountOptions {
     /// Focus the message box once the panel is mounted (default false: the host page decides
     /// where focus starts; the dev page passes true).
     pub autofocus: Option<bool>,
+    /// The panel's language, a BCP 47 tag: `de`, `de-DE`, `de-AT` → German, `en…` → English,
+    /// any other language → English. Default: the host element's closest `lang`, else the
+    /// page's `<html lang>`, else `navigator.language`, else English.
+    pub locale: Option<String>,
 }
 
 /// The options checked, with the defaults filled in: what a panel is built with.
@@ -77,6 +82,8 @@ pub struct PanelConfig {
     pub label: Option<String>,
     pub show_account: bool,
     pub autofocus: bool,
+    /// The language the host named (`None`: the page's, read when mounting).
+    pub locale: Option<Locale>,
 }
 
 impl MountOptions {
@@ -145,6 +152,13 @@ impl MountOptions {
         {
             return Err("mount options: label is empty".to_owned());
         }
+        if let Some(tag) = &self.locale
+            && !is_language_tag(tag)
+        {
+            return Err(format!(
+                "mount options: locale must be a language tag such as \"de\" or \"en-US\" (got {tag:?})"
+            ));
+        }
         Ok(PanelConfig {
             endpoint: Endpoint {
                 base,
@@ -157,12 +171,46 @@ impl MountOptions {
             csrf_token: self.csrf_token,
             policy: ReplyPolicy {
                 image_prefixes: self.image_prefixes,
+                ..ReplyPolicy::default()
             },
             label: self.label,
             show_account: self.show_account.unwrap_or(true),
             autofocus: self.autofocus.unwrap_or(false),
+            locale: self
+                .locale
+                .as_deref()
+                .map(|tag| Locale::choose(&[Some(tag)])),
         })
     }
+}
+
+/// A BCP 47 tag's shape: subtags of 1–8 letters or digits joined by `-` (or `_`), the first
+/// letters only.
+fn is_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split(['-', '_']);
+    subtags
+        .next()
+        .is_some_and(|l| (1..=8).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()))
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The page's language around `element`: its closest `lang`, the page's `<html lang>`, then
+/// `navigator.language` ([`Locale::choose`]).
+fn page_locale(element: &web_sys::HtmlElement) -> Locale {
+    let closest = element
+        .closest("[lang]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute("lang"));
+    let window = web_sys::window();
+    let page = window
+        .as_ref()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|html| html.get_attribute("lang"));
+    let navigator = window.and_then(|w| w.navigator().language());
+    Locale::choose(&[closest.as_deref(), page.as_deref(), navigator.as_deref()])
 }
 
 /// RFC 9110 token characters.
@@ -267,6 +315,7 @@ pub fn mount_config(
         ));
     }
     let storage_key = options.storage_key.clone();
+    let locale = options.locale.unwrap_or_else(|| page_locale(&element));
     let host_session = HostSession::new(options.csrf_token.clone());
     let panel_session = host_session.clone();
     let view = leptos::mount::mount_to(element, move || {
@@ -280,6 +329,7 @@ pub fn mount_config(
             label,
             show_account,
             autofocus,
+            locale: _,
         } = options;
         view! {
             <Panel
@@ -292,6 +342,7 @@ pub fn mount_config(
                 label=label
                 show_account=show_account
                 autofocus=autofocus
+                locale=locale
             />
         }
     });
@@ -355,6 +406,26 @@ mod tests {
         assert_eq!(r.label.as_deref(), Some("Support Bot copilot"));
         assert!(r.autofocus);
         assert!(!resolve("{}").unwrap().autofocus, "a host page opts in");
+        assert_eq!(
+            resolve("{}").unwrap().locale,
+            None,
+            "the page's, read when mounting"
+        );
+    }
+
+    #[test]
+    fn a_locale_is_a_language_tag_and_one_the_catalog_lacks_is_english() {
+        for (tag, locale) in [
+            ("de", Locale::De),
+            ("de-DE", Locale::De),
+            ("de-AT", Locale::De),
+            ("en-GB", Locale::En),
+            ("fr", Locale::En),
+            ("zh-Hant-TW", Locale::En),
+        ] {
+            let r = resolve(&format!(r#"{{"locale":"{tag}"}}"#)).unwrap();
+            assert_eq!(r.locale, Some(locale), "{tag}");
+        }
     }
 
     #[test]
@@ -382,6 +453,14 @@ mod tests {
             (r#"{"csrfToken":""}"#, "csrfToken is empty"),
             (r#"{"storageKey":""}"#, "storageKey is empty"),
             (r#"{"label":" "}"#, "label is empty"),
+            (r#"{"locale":""}"#, "locale must be a language tag"),
+            (r#"{"locale":"de DE"}"#, "locale must be a language tag"),
+            (r#"{"locale":"-de"}"#, "locale must be a language tag"),
+            (
+                r#"{"locale":"toolonglanguage"}"#,
+                "locale must be a language tag",
+            ),
+            (r#"{"locale":3}"#, "invalid type"),
             (r#"{"autofocus":"yes"}"#, "invalid type"),
             (r#"{"base":"javascript:alert(1)"}"#, "base must be"),
             (r#"{"context":"agents"}"#, "invalid type"),

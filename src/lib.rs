@@ -6,6 +6,7 @@
 //! - [`approval`]: an approval card's life, from proposal to settlement.
 //! - [`changes`]: applied mutations as a plan.
 //! - [`markdown`]: the reply as safe HTML, rendered incrementally while it streams.
+//! - [`i18n`]: the message catalog (English, German) and how a panel's language is chosen.
 //!
 //! In the browser:
 //! - [`transport`]: fetch + `ReadableStream` → SSE decoder → events.
@@ -18,6 +19,7 @@ pub mod approval;
 pub mod changes;
 pub mod conversation;
 pub mod embed;
+pub mod i18n;
 pub mod markdown;
 pub mod transport;
 pub mod ui;

@@ -14,9 +14,21 @@ fn main() {
     else {
         return;
     };
-    // The dev page is the panel alone: the person starts typing at once.
+    // The dev page is the panel alone: the person starts typing at once. `?locale=de` tries
+    // another language than the page's.
+    let search = js_sys::Reflect::get(&js_sys::global(), &"location".into())
+        .and_then(|location| js_sys::Reflect::get(&location, &"search".into()))
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    let locale = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("locale="))
+        .map(str::to_owned);
     let options = flowyte_copilot::MountOptions {
         autofocus: Some(true),
+        locale,
         ..flowyte_copilot::MountOptions::default()
     }
     .resolve()

@@ -9,6 +9,8 @@ pub const MAX_MESSAGE_CHARS: usize = 4_000;
 /// From this many characters on, the box shows the count.
 pub const COUNT_FROM: usize = 3_600;
 
+use crate::i18n::Locale;
+
 /// What the box says of a draft's length.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DraftLength {
@@ -29,41 +31,15 @@ impl DraftLength {
     }
 
     /// The count beside the box ("3,812 / 4,000"), once the draft nears the limit.
-    pub fn counter(&self) -> Option<String> {
-        (self.chars >= COUNT_FROM).then(|| {
-            format!(
-                "{} / {}",
-                thousands(self.chars),
-                thousands(MAX_MESSAGE_CHARS)
-            )
-        })
+    pub fn counter(&self, t: Locale) -> Option<String> {
+        (self.chars >= COUNT_FROM).then(|| t.draft_counter(self.chars, MAX_MESSAGE_CHARS))
     }
 
     /// Why Send is refused, in words (also what a screen reader hears).
-    pub fn refusal(&self) -> Option<String> {
-        self.is_over().then(|| {
-            let over = self.chars - MAX_MESSAGE_CHARS;
-            format!(
-                "{} {} over the {}-character limit: shorten the message to send it.",
-                thousands(over),
-                if over == 1 { "character" } else { "characters" },
-                thousands(MAX_MESSAGE_CHARS)
-            )
-        })
+    pub fn refusal(&self, t: Locale) -> Option<String> {
+        self.is_over()
+            .then(|| t.draft_refusal(self.chars - MAX_MESSAGE_CHARS, MAX_MESSAGE_CHARS))
     }
-}
-
-/// `4000` → "4,000".
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -73,10 +49,10 @@ mod tests {
     #[test]
     fn the_count_shows_near_the_limit_and_a_longer_message_is_refused() {
         let short = DraftLength::of("list my agents");
-        assert_eq!((short.counter(), short.is_over()), (None, false));
+        assert_eq!((short.counter(Locale::En), short.is_over()), (None, false));
         let near = DraftLength::of(&"a".repeat(3_812));
-        assert_eq!(near.counter().as_deref(), Some("3,812 / 4,000"));
-        assert_eq!(near.refusal(), None);
+        assert_eq!(near.counter(Locale::En).as_deref(), Some("3,812 / 4,000"));
+        assert_eq!(near.refusal(Locale::En), None);
         let at = DraftLength::of(&format!("  {}\n", "é".repeat(MAX_MESSAGE_CHARS)));
         assert_eq!(
             (at.chars, at.is_over()),
@@ -85,15 +61,23 @@ mod tests {
         );
         let over = DraftLength::of(&"a".repeat(4_012));
         assert!(over.is_over());
-        assert_eq!(over.counter().as_deref(), Some("4,012 / 4,000"));
+        assert_eq!(over.counter(Locale::En).as_deref(), Some("4,012 / 4,000"));
         assert_eq!(
-            over.refusal().as_deref(),
+            over.refusal(Locale::En).as_deref(),
             Some("12 characters over the 4,000-character limit: shorten the message to send it.")
         );
         assert_eq!(
-            DraftLength::of(&"a".repeat(4_001)).refusal().unwrap(),
+            DraftLength::of(&"a".repeat(4_001))
+                .refusal(Locale::En)
+                .unwrap(),
             "1 character over the 4,000-character limit: shorten the message to send it."
         );
-        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(
+            over.refusal(Locale::De).as_deref(),
+            Some(
+                "12 Zeichen über der Grenze von 4.000 Zeichen: Kürzen Sie die Nachricht, um sie zu senden."
+            )
+        );
+        assert_eq!(near.counter(Locale::De).as_deref(), Some("3.812 / 4.000"));
     }
 }

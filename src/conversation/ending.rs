@@ -102,42 +102,30 @@ impl Turn {
         }
         let shown = self.error.clone().unwrap_or_else(|| match ending {
             Ending::Failed(failure) => failure.error.clone(),
-            _ => super::broke_off(),
+            _ => super::broke_off(self.locale),
         });
         Some(ErrorReport::new(&shown, ending.status(), self.thread_id()))
     }
 
     /// What a screen reader hears once the turn ended, with `waiting` approvals open.
     pub fn announcement(&self, waiting: usize) -> String {
-        let plural = |n: usize, one: &str, many: &str| {
-            if n == 1 {
-                format!("1 {one}")
-            } else {
-                format!("{n} {many}")
-            }
-        };
+        let t = self.locale;
         let mut out = match self.phase {
-            Phase::Done => "Reply ready.".to_owned(),
-            Phase::Stopped => "Stopped.".to_owned(),
-            Phase::Interrupted => "The reply broke off: the copilot may have acted.".to_owned(),
-            _ => format!(
-                "The request failed: {}.",
-                self.error
+            Phase::Done => t.reply_ready(),
+            Phase::Stopped => t.stopped_heard(),
+            Phase::Interrupted => t.broke_off_heard(),
+            _ => t.failed_heard(
+                &self
+                    .error
                     .as_ref()
-                    .map_or("unknown error", |e| e.title.as_str())
+                    .map_or_else(|| t.unknown_error(), |e| e.title.clone()),
             ),
         };
         if !self.mutations.is_empty() {
-            out.push_str(&format!(
-                " {} applied.",
-                plural(self.mutations.len(), "change", "changes")
-            ));
+            out.push_str(&t.changes_applied_heard(self.mutations.len()));
         }
         if waiting > 0 {
-            out.push_str(&format!(
-                " {} waiting.",
-                plural(waiting, "approval", "approvals")
-            ));
+            out.push_str(&t.approvals_waiting_heard(waiting));
         }
         out
     }

@@ -33,12 +33,12 @@ impl RecentConversation {
     }
 }
 
-/// A title on one line, at most [`MAX_TITLE_CHARS`] characters: "Untitled conversation" when
-/// there is none.
+/// A title on one line, at most [`MAX_TITLE_CHARS`] characters; empty when there is none
+/// (the view says "Untitled conversation" in the panel's language).
 fn short_title(title: &str) -> String {
     let line = title.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.is_empty() {
-        return "Untitled conversation".to_owned();
+        return line;
     }
     if line.chars().count() <= MAX_TITLE_CHARS {
         return line;
@@ -133,7 +133,7 @@ mod tests {
         let title = entry("thr_1", &long).title;
         assert!(title.chars().count() <= MAX_TITLE_CHARS && title.ends_with('…'));
         assert!(!title.contains('\n'));
-        assert_eq!(entry("thr_2", "  ").title, "Untitled conversation");
+        assert_eq!(entry("thr_2", "  ").title, "", "worded by the view");
         let mut recent = Recent::default();
         recent.remember(entry("thr_1", "release the number ending 4421"));
         recent.retitle("thr_1", "Release the number ending 4421");

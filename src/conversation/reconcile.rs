@@ -9,6 +9,7 @@ use assist_protocol::{AppliedMutation, AssistThread, PendingConfirmation};
 
 use super::{Changed, Ending, Phase, Turn};
 use crate::changes::Totals;
+use crate::i18n::Locale;
 
 /// Where the panel stands on what the server recorded of a turn that ended without `done`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -30,54 +31,28 @@ pub enum Check {
 }
 
 impl Check {
-    /// What the turn says about it, if anything.
-    pub fn sentence(&self) -> Option<String> {
-        let plural = |n: usize, one: &str, many: &str| {
-            if n == 1 {
-                format!("1 {one}")
-            } else {
-                format!("{n} {many}")
-            }
-        };
+    /// What the turn says about it, if anything, in `t`.
+    pub fn sentence(&self, t: Locale) -> Option<String> {
         Some(match self {
             Self::NotNeeded => return None,
-            Self::Checking => "Checking what the server recorded…".to_owned(),
+            Self::Checking => t.check_checking(),
             Self::Recorded {
                 changes: 0,
                 proposals: 0,
-            } => "The server recorded this request: nothing more than what is shown.".to_owned(),
+            } => t.check_nothing_more(),
             Self::Recorded { changes, proposals } => {
                 let mut parts = Vec::new();
                 if *changes > 0 {
-                    parts.push(format!(
-                        "{} the reply did not show (marked “recorded by the server”)",
-                        plural(*changes, "change", "changes")
-                    ));
+                    parts.push(t.check_unseen_changes(*changes));
                 }
                 if *proposals > 0 {
-                    parts.push(format!(
-                        "{} waiting for approval",
-                        plural(*proposals, "action", "actions")
-                    ));
+                    parts.push(t.check_unseen_proposals(*proposals));
                 }
-                format!(
-                    "The server recorded this request: {}.",
-                    parts.join(", and ")
-                )
+                t.check_recorded(&parts.join(&t.and_then()))
             }
-            Self::NotRecorded => {
-                "The server has no record of this request: nothing shows it was carried out."
-                    .to_owned()
-            }
-            Self::Unavailable(reason) => format!(
-                "The panel could not check what the server recorded ({reason}). Changes may have \
-                 been applied: check this conversation again later, or the account in the \
-                 dashboard, before sending it again."
-            ),
-            Self::ThreadUnknown => "The server had not named this conversation yet, so the \
-                 panel cannot check what it recorded. Changes may have been applied: check your \
-                 agents, skills and numbers in the dashboard before sending it again."
-                .to_owned(),
+            Self::NotRecorded => t.check_not_recorded(),
+            Self::Unavailable(reason) => t.check_unavailable(reason),
+            Self::ThreadUnknown => t.check_thread_unknown(),
         })
     }
 
@@ -138,29 +113,20 @@ impl Turn {
     /// changes it already applied, or that the panel could not tell. `None`: it applied
     /// nothing, and Retry sends at once.
     pub fn retry_warning(&self) -> Option<String> {
+        let t = self.locale;
         if !self.mutations.is_empty() {
             let list: Vec<&str> = self
                 .mutations
                 .iter()
                 .map(|m| m.summary.as_deref().unwrap_or(m.path.as_str()))
                 .collect();
-            let n = list.len();
-            return Some(format!(
-                "This request already applied {} ({}): {}. Send it again?",
-                if n == 1 {
-                    "1 change".to_owned()
-                } else {
-                    format!("{n} changes")
-                },
-                Totals::of(&self.mutations).brief(),
-                list.join("; ")
+            return Some(t.retry_applied(
+                list.len(),
+                &t.totals_brief(&Totals::of(&self.mutations)),
+                &list.join("; "),
             ));
         }
-        self.check.outcome_unknown().then(|| {
-            "The panel could not check what this request did: it may already have been carried \
-             out. Send it again?"
-                .to_owned()
-        })
+        self.check.outcome_unknown().then(|| t.retry_unknown())
     }
 }
 
@@ -396,7 +362,7 @@ mod tests {
             }
         );
         assert_eq!(
-            turn.check.sentence().unwrap(),
+            turn.check.sentence(Locale::En).unwrap(),
             "The server recorded this request: 1 change the reply did not show (marked \
              “recorded by the server”), and 1 action waiting for approval."
         );

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use super::{ErrorReport, Turn, TurnError};
 use crate::approval::decisions::Decisions;
 use crate::approval::{Card, CardState, approval_message};
+use crate::i18n::Locale;
 
 /// A saved thread as the panel reads it: the protocol's thread, and what each of its
 /// messages approved (`confirmed`: an approval turn's message, where the server says so).
@@ -76,13 +77,14 @@ fn take(pool: &mut Vec<&PendingConfirmation>, item: &PendingConfirmation) -> boo
     }
 }
 
-/// The turns and cards of `saved`, the turns numbered by `next_id`. `context` is the panel's
-/// own (the thread does not keep it), so an approval sends what a live one would; `decisions`
-/// are the rejections this browser kept.
+/// The turns and cards of `saved`, the turns numbered by `next_id` and worded in `t`.
+/// `context` is the panel's own (the thread does not keep it), so an approval sends what a
+/// live one would; `decisions` are the rejections this browser kept.
 pub fn restore(
     saved: &SavedThread,
     context: Option<&Map<String, Value>>,
     decisions: &Decisions,
+    t: Locale,
     next_id: &mut dyn FnMut() -> u64,
 ) -> (Vec<RestoredTurn>, Vec<RestoredCard>) {
     let thread = &saved.thread;
@@ -105,9 +107,9 @@ pub fn restore(
         let shown = if confirmed.is_empty() {
             message.content.clone()
         } else {
-            approval_message(confirmed)
+            approval_message(confirmed, t)
         };
-        let turn = Turn::restored(id, shown, reply, thread_id);
+        let turn = Turn::restored(id, shown, reply, thread_id).in_locale(t);
         let origin = AssistRequest {
             message: message.content.clone(),
             thread_id: Some(thread_id.to_owned()),
@@ -161,11 +163,13 @@ pub fn restore(
 }
 
 /// What the host hears when a saved conversation cannot be read back (`error`: why).
-pub fn restore_failed(error: &TurnError, status: Option<u16>, thread_id: &str) -> ErrorReport {
-    let shown = TurnError::new(
-        "Could not restore the last conversation",
-        Some(error.title.clone()),
-    );
+pub fn restore_failed(
+    error: &TurnError,
+    status: Option<u16>,
+    thread_id: &str,
+    t: Locale,
+) -> ErrorReport {
+    let shown = TurnError::new(t.restore_failed_title(), Some(error.title.clone()));
     ErrorReport::new(&shown, status, Some(thread_id))
 }
 
@@ -229,6 +233,7 @@ mod tests {
             &saved,
             context.as_object(),
             &Decisions::default(),
+            Locale::En,
             &mut || {
                 n += 1;
                 n
@@ -255,7 +260,13 @@ mod tests {
     #[test]
     fn every_proposal_the_server_still_holds_waits_at_its_turn_even_an_older_one() {
         let saved = thread(Some(vec![item("revoke"), item("release"), item("unknown")]));
-        let (_, cards) = restore(&saved, None, &Decisions::default(), &mut counter());
+        let (_, cards) = restore(
+            &saved,
+            None,
+            &Decisions::default(),
+            Locale::En,
+            &mut counter(),
+        );
         assert_eq!(
             states(&cards),
             [
@@ -265,7 +276,13 @@ mod tests {
             "a later message does not take a proposal back; one no turn made is dropped"
         );
         // A server that lists no open proposals: the last turn's are open.
-        let (_, cards) = restore(&thread(None), None, &Decisions::default(), &mut counter());
+        let (_, cards) = restore(
+            &thread(None),
+            None,
+            &Decisions::default(),
+            Locale::En,
+            &mut counter(),
+        );
         assert_eq!(states(&cards), [(2, Some("release"), CardState::Pending)]);
     }
 
@@ -275,7 +292,7 @@ mod tests {
         decisions.reject("thr_r", &pending("revoke"));
         decisions.reject("thr_other", &pending("release"));
         let mut saved = thread(Some(vec![item("revoke"), item("release")]));
-        let (_, cards) = restore(&saved, None, &decisions, &mut counter());
+        let (_, cards) = restore(&saved, None, &decisions, Locale::En, &mut counter());
         assert_eq!(
             states(&cards),
             [
@@ -300,7 +317,7 @@ mod tests {
         );
         value["pendingConfirmations"] = json!([item("revoke")]);
         saved = SavedThread::from_json(&value.to_string()).unwrap();
-        let (turns, cards) = restore(&saved, None, &decisions, &mut counter());
+        let (turns, cards) = restore(&saved, None, &decisions, Locale::En, &mut counter());
         assert_eq!(
             states(&cards),
             [
@@ -322,7 +339,12 @@ mod tests {
 
     #[test]
     fn a_thread_that_cannot_be_read_is_reported_with_its_id() {
-        let report = restore_failed(&TurnError::new("Bad gateway", None), Some(502), "thr_r");
+        let report = restore_failed(
+            &TurnError::new("Bad gateway", None),
+            Some(502),
+            "thr_r",
+            Locale::En,
+        );
         assert_eq!(report.title, "Could not restore the last conversation");
         assert_eq!(report.detail.as_deref(), Some("Bad gateway"));
         assert_eq!(

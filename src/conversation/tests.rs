@@ -153,10 +153,30 @@ fn problem_field_errors_are_listed() {
         400,
         r#"{"title":"Validation failed","errors":[{"field":"message","message":"must not be empty"}]}"#,
     );
-    let error = TurnError::from_problem(&problem);
+    let error = TurnError::from_problem(&problem, Locale::En);
     assert_eq!(error.fields, ["message: must not be empty"]);
-    let untitled = TurnError::from_problem(&assist_protocol::parse_problem(503, ""));
+    let untitled = TurnError::from_problem(&assist_protocol::parse_problem(503, ""), Locale::En);
     assert_eq!(untitled.title, "The request failed (503)");
+    // German: a title of its own over the server's detail (content, as it came).
+    let unknown = assist_protocol::parse_problem(
+        502,
+        r#"{"title":"Bad gateway","detail":"Upstream said no.","code":"something_new"}"#,
+    );
+    let german = TurnError::from_problem(&unknown, Locale::De);
+    assert_eq!(german.title, "Die Anfrage ist fehlgeschlagen (502)");
+    assert_eq!(german.detail.as_deref(), Some("Upstream said no."));
+    let known = assist_protocol::parse_problem(
+        429,
+        r#"{"title":"Too many requests","detail":"You may send 20 requests a minute; try again in 3 s.","code":"rate_limited"}"#,
+    );
+    let german = TurnError::from_problem(&known, Locale::De);
+    assert_eq!(german.title, "Zu viele Anfragen");
+    assert!(
+        german
+            .detail
+            .unwrap()
+            .starts_with("Sie haben in kurzer Zeit")
+    );
 }
 
 #[test]
@@ -220,6 +240,10 @@ fn the_gateways_broken_upstream_frame_interrupts_rather_than_fails() {
     assert_eq!(turn.reply, "Adding");
     assert!(turn.needs_check(&Ending::Delivered));
     let mut other = Turn::new(2, "add a skill");
-    other.apply(StreamEvent::Error(ProblemDetails::new(500, "Copilot failed", "x")));
+    other.apply(StreamEvent::Error(ProblemDetails::new(
+        500,
+        "Copilot failed",
+        "x",
+    )));
     assert_eq!(other.phase, Phase::Failed);
 }

@@ -9,6 +9,8 @@ pub const SHOW_TIME_AFTER_S: u32 = 3;
 /// How often, in silent seconds, a screen reader hears that the copilot is still working.
 const ANNOUNCE_EVERY_S: u32 = 10;
 
+use crate::i18n::Locale;
+
 /// The working line of a running turn.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Working {
@@ -20,46 +22,27 @@ pub struct Working {
 
 /// The working line when `step` is the step running (or last reported), `elapsed_s` seconds
 /// after the turn started and `silent_s` seconds after anything last arrived.
-pub fn working(step: Option<&str>, elapsed_s: u32, silent_s: u32) -> Working {
+pub fn working(t: Locale, step: Option<&str>, elapsed_s: u32, silent_s: u32) -> Working {
     let step = step.map(str::trim).filter(|s| !s.is_empty());
-    let mut shown = "Working…".to_owned();
+    let mut shown = t.working();
     if let Some(step) = step {
         shown.push_str(" · ");
         shown.push_str(step);
     }
     if silent_s >= SHOW_TIME_AFTER_S {
         shown.push_str(" · ");
-        shown.push_str(&waited(elapsed_s));
+        shown.push_str(&t.waited(elapsed_s));
     }
     let heard = if silent_s >= ANNOUNCE_EVERY_S {
         let bucket = elapsed_s / ANNOUNCE_EVERY_S * ANNOUNCE_EVERY_S;
-        format!("Still working ({})", spoken(bucket))
+        t.still_working(&t.spoken_seconds(bucket))
     } else {
         match step {
-            Some(step) => format!("Working: {step}"),
-            None => "Working…".to_owned(),
+            Some(step) => t.working_on(step),
+            None => t.working(),
         }
     };
     Working { shown, heard }
-}
-
-/// "12 s", "1 min 05 s".
-fn waited(seconds: u32) -> String {
-    if seconds < 60 {
-        format!("{seconds} s")
-    } else {
-        format!("{} min {:02} s", seconds / 60, seconds % 60)
-    }
-}
-
-/// "20 seconds", "1 minute 10 seconds".
-fn spoken(seconds: u32) -> String {
-    let plural = |n: u32, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
-    match (seconds / 60, seconds % 60) {
-        (0, s) => plural(s, "second"),
-        (m, 0) => plural(m, "minute"),
-        (m, s) => format!("{} {}", plural(m, "minute"), plural(s, "second")),
-    }
 }
 
 #[cfg(test)]
@@ -69,23 +52,26 @@ mod tests {
     #[test]
     fn the_line_names_the_step_and_then_the_time_waited() {
         assert_eq!(
-            working(None, 0, 0),
+            working(Locale::En, None, 0, 0),
             Working {
                 shown: "Working…".into(),
                 heard: "Working…".into()
             }
         );
-        let step = working(Some("Listing agents"), 2, 1);
+        let step = working(Locale::En, Some("Listing agents"), 2, 1);
         assert_eq!(step.shown, "Working… · Listing agents");
         assert_eq!(step.heard, "Working: Listing agents");
-        let quiet = working(Some("Listing agents"), 12, 4);
+        let quiet = working(Locale::En, Some("Listing agents"), 12, 4);
         assert_eq!(quiet.shown, "Working… · Listing agents · 12 s");
         assert_eq!(quiet.heard, "Working: Listing agents", "not every second");
-        assert_eq!(working(Some(" "), 75, 30).shown, "Working… · 1 min 15 s");
+        assert_eq!(
+            working(Locale::En, Some(" "), 75, 30).shown,
+            "Working… · 1 min 15 s"
+        );
         // Heard once per ten silent seconds.
         let heard: Vec<String> = [(19, 10), (21, 12), (29, 20), (30, 21), (70, 61)]
             .iter()
-            .map(|&(elapsed, silent)| working(None, elapsed, silent).heard)
+            .map(|&(elapsed, silent)| working(Locale::En, None, elapsed, silent).heard)
             .collect();
         assert_eq!(
             heard,
@@ -97,6 +83,9 @@ mod tests {
                 "Still working (1 minute 10 seconds)"
             ]
         );
-        assert_eq!(spoken(60), "1 minute");
+        assert_eq!(Locale::En.spoken_seconds(60), "1 minute");
+        let german = working(Locale::De, Some("Agenten auflisten"), 75, 30);
+        assert_eq!(german.shown, "Arbeitet… · Agenten auflisten · 1 Min. 15 s");
+        assert_eq!(german.heard, "Arbeitet noch (1 Minute 10 Sekunden)");
     }
 }

@@ -6,12 +6,15 @@ use std::fmt::Write as _;
 use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
-/// What a reply may load.
+/// What a reply may load, and the language of the little chrome it carries (a code block's
+/// Copy).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReplyPolicy {
     /// URL prefixes images may load from, e.g. `https://cdn.flowyte.com/`. Empty: no image
     /// is ever loaded.
     pub image_prefixes: Vec<String>,
+    /// The panel's language.
+    pub locale: crate::i18n::Locale,
 }
 
 /// The scheme test: after pulldown-cmark decoded entities and backslash escapes, drop control
@@ -161,8 +164,10 @@ impl<'a, 'p, I: Iterator<Item = Event<'a>>> Sanitize<'p, I> {
             // keyboard focus (tabindex 0): a keyboard can scroll what a mouse can.
             Event::Start(Tag::CodeBlock(kind)) => {
                 let mut html = String::from(
-                    "<div class=\"code-block\"><button type=\"button\" class=\"copy-code\">Copy</button>\n<pre tabindex=\"0\"><code",
+                    "<div class=\"code-block\"><button type=\"button\" class=\"copy-code\">",
                 );
+                escape_html(&mut html, &self.policy.locale.copy()).expect("writing to a String");
+                html.push_str("</button>\n<pre tabindex=\"0\"><code");
                 // The info string's first word, as pulldown-cmark's writer names the language.
                 if let CodeBlockKind::Fenced(info) = &kind
                     && let Some(lang) = info.split(' ').next().filter(|l| !l.is_empty())
@@ -264,6 +269,7 @@ mod tests {
         );
         let policy = ReplyPolicy {
             image_prefixes: vec!["https://cdn.flowyte.com/".into()],
+            ..ReplyPolicy::default()
         };
         assert!(render("![a](https://cdn.flowyte.com/a.png)", &policy).contains("<img src="));
     }

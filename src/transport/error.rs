@@ -6,6 +6,7 @@ use assist_protocol::{ProblemDetails, sse};
 use thiserror::Error;
 
 use crate::conversation::{Ending, Failure, TurnError};
+use crate::i18n::Locale;
 
 /// Everything that can end a request other than a clean `done`.
 #[derive(Debug, Error)]
@@ -105,106 +106,58 @@ impl TransportError {
         }
     }
 
-    /// What the person sees.
-    pub fn to_turn_error(&self) -> TurnError {
+    /// What the person sees, in `t`.
+    pub fn to_turn_error(&self, t: Locale) -> TurnError {
+        let said = |title: String, detail: String| TurnError::new(title, Some(detail));
         match self {
             // What the browser said (`TypeError: Failed to fetch`) helps nobody reading the
             // panel: it names neither what failed nor what to do.
-            Self::Network(_) => TurnError::new(
-                "The copilot's gateway is not answering",
-                Some(
-                    "It may be down or restarting. Send your message again in a moment; if \
-                     this keeps happening, tell whoever runs the copilot's gateway."
-                        .to_owned(),
-                ),
-            ),
-            Self::Offline => TurnError::new(
-                "You are offline",
-                Some("Connect to the internet, then send your message again.".to_owned()),
-            ),
-            Self::SessionReset => TurnError::new(
-                "The copilot's session ended",
-                Some(
-                    "The gateway restarted or the session timed out, so nothing was sent. Send \
-                     your message again: a new session starts by itself."
-                        .to_owned(),
-                ),
-            ),
-            Self::SessionExpired(_) => TurnError::new(
-                "Your session has expired",
-                Some("Sign in again, then send your message again.".to_owned()),
-            ),
-            Self::SignInRequired { .. } => TurnError::new(
-                "Sign in to use the copilot",
-                Some("Nothing was sent. Sign in, then send your message.".to_owned()),
-            ),
+            Self::Network(_) => said(t.gateway_down(), t.gateway_down_detail()),
+            Self::Offline => said(t.offline(), t.offline_detail()),
+            Self::SessionReset => said(t.session_reset(), t.session_reset_detail()),
+            Self::SessionExpired(_) => said(t.session_expired(), t.session_expired_detail()),
+            Self::SignInRequired { .. } => said(t.sign_in_required(), t.sign_in_required_detail()),
             Self::RateLimited {
                 problem,
                 retry_after,
             } => {
-                let mut error = TurnError::from_problem(problem);
-                error.title = "Too many requests".to_owned();
+                let mut error = TurnError::from_problem(problem, t);
+                error.title = t.too_many_requests();
                 if let Some(after) = retry_after {
-                    error.detail = Some(format!("Try again in {after} seconds."));
+                    error.detail = Some(t.try_again_in(after));
                 }
                 error
             }
-            Self::SessionReplaced => session_changed(),
-            Self::Http { .. } if self.is_session_problem() => session_changed(),
-            Self::Http { problem, .. } => match problem.code.as_deref() {
-                Some("approval_not_allowed") => TurnError::new(
-                    "Only an approver can approve this",
-                    Some(
-                        "Your role lets you ask the copilot and read its answers. Ask someone \
-                         with the approver role to approve it. Nothing was carried out."
-                            .to_owned(),
-                    ),
-                ),
-                Some("not_authorized") => TurnError::new(
-                    "You don't have access to the copilot",
-                    Some(
-                        "Ask your account's administrator to give you access. Nothing was sent."
-                            .to_owned(),
-                    ),
-                ),
-                _ => TurnError::from_problem(problem),
-            },
-            Self::BadFrame(e) => TurnError::new(
-                "The copilot sent a reply the panel cannot read",
-                Some(e.to_string()),
+            Self::SessionReplaced => session_changed(t),
+            Self::Http { .. } if self.is_session_problem() => session_changed(t),
+            Self::Http { problem, .. } => TurnError::from_problem(problem, t),
+            Self::BadFrame(e) => said(
+                t.unreadable_reply(),
+                t.unreadable_reply_detail(&e.to_string()),
             ),
-            Self::FrameTooLarge(e) => TurnError::new(
-                "The copilot sent a reply the panel cannot read",
-                Some(e.to_string()),
+            Self::FrameTooLarge(e) => said(
+                t.unreadable_reply(),
+                t.unreadable_reply_detail(&e.to_string()),
             ),
-            Self::Interrupted | Self::Broken(_) => crate::conversation::broke_off(),
-            Self::IdleTimeout(idle) => TurnError::new(
-                "The copilot stopped responding",
-                Some(format!(
-                    "Nothing arrived for {} seconds. What arrived is kept; nothing was sent again.",
-                    idle.as_secs()
-                )),
+            Self::Interrupted | Self::Broken(_) => crate::conversation::broke_off(t),
+            Self::IdleTimeout(idle) => said(
+                t.stopped_responding(),
+                t.stopped_responding_detail(idle.as_secs()),
             ),
-            Self::Aborted => TurnError::new("Stopped", None),
+            Self::Aborted => TurnError::new(t.stopped(), None),
         }
     }
 }
 
 /// The page's session was replaced (another tab signed in again): nothing reached the copilot.
-fn session_changed() -> TurnError {
-    TurnError::new(
-        "Your session changed",
-        Some(
-            "It was replaced, perhaps by signing in again in another tab. Nothing was sent to \
-             the copilot: send your message again."
-                .to_owned(),
-        ),
-    )
+fn session_changed(t: Locale) -> TurnError {
+    TurnError::new(t.session_changed(), Some(t.session_changed_detail()))
 }
 
-impl From<Result<(), TransportError>> for Ending {
-    /// How a turn's request ended, for the end-of-turn rules (`conversation::ending`).
-    fn from(outcome: Result<(), TransportError>) -> Self {
+impl Ending {
+    /// How a turn's request ended, for the end-of-turn rules (`conversation::ending`), what
+    /// the person reads of a failure in `t`.
+    pub fn of(outcome: Result<(), TransportError>, t: Locale) -> Self {
         match outcome {
             Ok(()) => Self::Delivered,
             Err(TransportError::Aborted) => Self::Stopped,
@@ -212,7 +165,7 @@ impl From<Result<(), TransportError>> for Ending {
             // ended early: the copilot had the request. Never "could not reach".
             Err(TransportError::Interrupted | TransportError::Broken(_)) => Self::Interrupted,
             Err(error) => Self::Failed(Box::new(Failure {
-                error: error.to_turn_error(),
+                error: error.to_turn_error(t),
                 status: error.status(),
                 before_acceptance: error.before_acceptance(),
                 problem: match error {
@@ -232,26 +185,33 @@ mod tests {
 
     #[test]
     fn how_a_request_ended_is_what_the_turn_rules_need() {
-        assert_eq!(Ending::from(Ok(())), Ending::Delivered);
-        assert_eq!(Ending::from(Err(TransportError::Aborted)), Ending::Stopped);
+        assert_eq!(Ending::of(Ok(()), Locale::En), Ending::Delivered);
         assert_eq!(
-            Ending::from(Err(TransportError::Interrupted)),
+            Ending::of(Err(TransportError::Aborted), Locale::En),
+            Ending::Stopped
+        );
+        assert_eq!(
+            Ending::of(Err(TransportError::Interrupted), Locale::En),
             Ending::Interrupted
         );
         let problem = ProblemDetails::new(409, "Stale confirmation", "Already carried out.");
-        let Ending::Failed(refused) = Ending::from(Err(TransportError::Http {
-            status: 409,
-            problem: problem.clone(),
-        })) else {
+        let Ending::Failed(refused) = Ending::of(
+            Err(TransportError::Http {
+                status: 409,
+                problem: problem.clone(),
+            }),
+            Locale::En,
+        ) else {
             panic!("a 409 is a failure");
         };
         assert_eq!(refused.status, Some(409));
         assert_eq!(refused.problem, Some(problem));
         assert!(refused.before_acceptance, "nothing reached the copilot");
         assert_eq!(refused.error.title, "Stale confirmation");
-        let Ending::Failed(idle) =
-            Ending::from(Err(TransportError::IdleTimeout(Duration::from_secs(45))))
-        else {
+        let Ending::Failed(idle) = Ending::of(
+            Err(TransportError::IdleTimeout(Duration::from_secs(45))),
+            Locale::En,
+        ) else {
             panic!("an idle stream is a failure");
         };
         assert_eq!((idle.status, idle.before_acceptance), (None, false));
@@ -269,16 +229,16 @@ mod tests {
             },
         ] {
             assert!(before.before_acceptance(), "{before}");
-            assert!(Ending::from(Err(before)).gives_message_back());
+            assert!(Ending::of(Err(before), Locale::En).gives_message_back());
         }
         // After the stream began: interrupted, the message stays sent.
         let broken = TransportError::Broken("network error".into());
         assert!(!broken.before_acceptance());
-        let ending = Ending::from(Err(broken));
+        let ending = Ending::of(Err(broken), Locale::En);
         assert_eq!(ending, Ending::Interrupted);
         assert!(!ending.gives_message_back());
-        assert!(!Ending::from(Err(TransportError::Interrupted)).gives_message_back());
-        let cut = TransportError::Broken("x".into()).to_turn_error();
+        assert!(!Ending::of(Err(TransportError::Interrupted), Locale::En).gives_message_back());
+        let cut = TransportError::Broken("x".into()).to_turn_error(Locale::En);
         assert!(
             cut.detail
                 .unwrap()
@@ -288,7 +248,8 @@ mod tests {
 
     #[test]
     fn a_down_gateway_and_a_restarted_one_read_as_what_they_are() {
-        let down = TransportError::Network("TypeError: Failed to fetch".into()).to_turn_error();
+        let down =
+            TransportError::Network("TypeError: Failed to fetch".into()).to_turn_error(Locale::En);
         assert_eq!(down.title, "The copilot's gateway is not answering");
         let detail = down.detail.unwrap();
         assert!(
@@ -296,20 +257,22 @@ mod tests {
             "no raw exception, and not blamed on the person's connection: {detail}"
         );
         assert_eq!(
-            TransportError::Offline.to_turn_error().title,
+            TransportError::Offline.to_turn_error(Locale::En).title,
             "You are offline"
         );
         let reset = TransportError::SessionReset;
         assert!(reset.before_acceptance() && reset.is_session_problem());
         assert_eq!(reset.status(), Some(401));
-        let said = reset.to_turn_error();
+        let said = reset.to_turn_error(Locale::En);
         assert_eq!(said.title, "The copilot's session ended");
         assert!(
             !format!("{said:?}").to_lowercase().contains("sign in"),
             "nothing to sign in to: {said:?}"
         );
         assert_eq!(
-            TransportError::SessionReplaced.to_turn_error().title,
+            TransportError::SessionReplaced
+                .to_turn_error(Locale::En)
+                .title,
             "Your session changed"
         );
     }
@@ -320,10 +283,10 @@ mod tests {
             status: 403,
             problem: ProblemDetails::new(403, "Forbidden", "x").with_code(code),
         };
-        let viewer = refused("approval_not_allowed").to_turn_error();
+        let viewer = refused("approval_not_allowed").to_turn_error(Locale::En);
         assert_eq!(viewer.title, "Only an approver can approve this");
         assert!(viewer.detail.unwrap().contains("approver role"));
-        let stranger = refused("not_authorized").to_turn_error();
+        let stranger = refused("not_authorized").to_turn_error(Locale::En);
         assert_eq!(stranger.title, "You don't have access to the copilot");
         let signed_out = TransportError::SignInRequired {
             login: Some("/login".into()),
@@ -331,7 +294,7 @@ mod tests {
         assert!(signed_out.before_acceptance(), "nothing was sent");
         assert_eq!(signed_out.status(), Some(401));
         assert_eq!(
-            signed_out.to_turn_error().title,
+            signed_out.to_turn_error(Locale::En).title,
             "Sign in to use the copilot"
         );
     }

@@ -11,6 +11,7 @@ use crate::transport::Role;
 /// that own sign-in (`showAccount: false`) and while the host holds the session.
 #[component]
 pub fn AccountLine(state: PanelState) -> impl IntoView {
+    let t = state.locale();
     let signed_in = move || match state.account() {
         Account::SignedIn { user, role } => Some((user, role)),
         _ => None,
@@ -19,18 +20,18 @@ pub fn AccountLine(state: PanelState) -> impl IntoView {
         <Show when=move || state.shows_account() && signed_in().is_some()>
             <p class="copilot-account">
                 <span>
-                    "Signed in as "
+                    {t.signed_in_as()}
                     <strong>
                         {move || {
                             signed_in()
                                 .and_then(|(user, _)| user)
                                 .map(|u| u.display_name().to_owned())
-                                .unwrap_or_else(|| "you".to_owned())
+                                .unwrap_or_else(|| t.you())
                         }}
                     </strong>
                     {move || {
                         (state.role() == Role::Viewer)
-                            .then(|| view! { <span class="copilot-role">" (viewer)"</span> })
+                            .then(|| view! { <span class="copilot-role">{t.viewer_role()}</span> })
                     }}
                 </span>
                 <button
@@ -39,7 +40,7 @@ pub fn AccountLine(state: PanelState) -> impl IntoView {
                     disabled=move || state.busy()
                     on:click=move |_| state.sign_out()
                 >
-                    "Sign out"
+                    {t.sign_out()}
                 </button>
             </p>
         </Show>
@@ -50,6 +51,7 @@ pub fn AccountLine(state: PanelState) -> impl IntoView {
 /// way back. Never a redirect by itself.
 #[component]
 pub fn SignInPrompt(state: PanelState) -> impl IntoView {
+    let t = state.locale();
     view! {
         {move || {
             state
@@ -57,13 +59,13 @@ pub fn SignInPrompt(state: PanelState) -> impl IntoView {
                 .map(|url| {
                     view! {
                         <p class="copilot-sign-in" role="status">
-                            <span>"Sign in to use the copilot."</span>
+                            <span>{t.sign_in_to_use()}</span>
                             <a
                                 class="sign-in-link"
                                 href=url
                                 on:click=move |_| state.keep_draft_for_sign_in()
                             >
-                                "Sign in"
+                                {t.sign_in()}
                             </a>
                         </p>
                     }

@@ -9,7 +9,8 @@ use leptos::prelude::*;
 
 use super::controller::PanelState;
 use crate::approval::{Card, CardState, approve_label, is_destructive, is_irreversible};
-use crate::changes::{fields, operation_name};
+use crate::changes::fields;
+use crate::i18n::Locale;
 use crate::transport::Role;
 
 /// A card as the panel holds it: its id (the list key, and `data-card`), the turn that proposed
@@ -70,6 +71,7 @@ pub fn TurnCards(
         state.approve(chosen);
     };
     let asked = StoredValue::new(asked);
+    let t = state.locale();
     view! {
         <Show when=move || cards.with(|c| !c.is_empty())>
             <div class="turn-cards">
@@ -87,7 +89,7 @@ pub fn TurnCards(
                         disabled=move || state.busy() || state.role() == Role::Viewer
                         on:click=approve_all
                     >
-                        "Approve all"
+                        {t.approve_all()}
                     </button>
                 </Show>
             </div>
@@ -102,14 +104,17 @@ fn CardView(
     state: PanelState,
     asked: String,
 ) -> impl IntoView {
+    let t = state.locale();
     let item = entry.card.with_untracked(|c| c.item.clone());
-    let summary = item.summary().unwrap_or("An action").to_owned();
+    let summary = item
+        .summary()
+        .map_or_else(|| t.an_action_title(), str::to_owned);
     let destructive = is_destructive(&item);
     let irreversible = is_irreversible(&item);
-    let label = approve_label(&item);
+    let label = approve_label(&item, t);
     let state_name = move || entry.card.with(|c| c.state.as_str());
     let settled = move || entry.card.with(|c| c.state.is_settled());
-    let status = move || entry.card.with(|c| c.state.status());
+    let status = move || entry.card.with(|c| c.state.status(t));
     let mark = move || entry.card.with(|c| c.state.mark());
     let is = move |s: &str| state_name() == s;
     let risk = if irreversible {
@@ -162,38 +167,38 @@ fn CardView(
                 <Show when=move || several.get() && is("pending")>
                     <input
                         type="checkbox"
-                        aria-label=format!("Include “{title}” in Approve all")
+                        aria-label=t.include_in_approve_all(&title)
                         prop:checked=move || entry.selected.get()
                         on:change=move |ev| entry.selected.set(event_target_checked(&ev))
                     />
                 </Show>
                 <h3 class="approval-title">{summary.clone()}</h3>
                 <Show when=move || destructive && !settled()>
-                    <span class="badge-destructive">"destructive"</span>
+                    <span class="badge-destructive">{t.destructive()}</span>
                 </Show>
             </div>
             <Show when=move || !settled()>
                 {irreversible
-                    .then(|| view! { <p class="approval-warning">"This can’t be undone."</p> })}
-                <p class="approval-origin">{format!("Proposed for “{asked}”")}</p>
+                    .then(|| view! { <p class="approval-warning">{t.cant_be_undone()}</p> })}
+                <p class="approval-origin">{t.proposed_for(&asked)}</p>
             </Show>
             <p class="approval-status" role="status">{status}</p>
             <Show when=move || !settled()>
-                <ApprovalDetails card=entry />
+                <ApprovalDetails card=entry t=t />
             </Show>
             <Show when=move || viewer() && (is("pending") || is("failed"))>
                 <p class="approval-role-note" id=note_id.clone()>
-                    "Only an approver can approve this. Your role lets you ask and read; ask someone with the approver role."
+                    {t.viewer_note()}
                 </p>
             </Show>
             <div class="approval-actions">
                 <Show when=move || is("pending")>
                     {approve(approve_class, label.clone())}
                     <button type="button" class="reject" on:click=move |_| state.reject(entry)>
-                        "Reject"
+                        {t.reject()}
                     </button>
                 </Show>
-                <Show when=move || is("failed")>{retry("retry", "Retry".to_owned())}</Show>
+                <Show when=move || is("failed")>{retry("retry", t.retry())}</Show>
                 // In doubt: never a plain Retry; the thread may tell more in a moment.
                 <Show when=move || is("in-doubt")>
                     <button
@@ -201,7 +206,7 @@ fn CardView(
                         class="check-again"
                         on:click=move |_| state.check_again(entry)
                     >
-                        "Check again"
+                        {t.check_again()}
                     </button>
                 </Show>
             </div>
@@ -212,11 +217,12 @@ fn CardView(
 /// What the API will be asked to do, for whoever wants to check: the operation by name, its
 /// method and path, and its arguments as text (secrets masked).
 #[component]
-fn ApprovalDetails(card: LiveCard) -> impl IntoView {
+fn ApprovalDetails(card: LiveCard, t: Locale) -> impl IntoView {
     let item = card.card.with_untracked(|c| c.item.clone());
-    let operation = item
-        .name()
-        .map(|name| format!("{} ({name})", operation_name(name)));
+    let operation = item.name().map(|name| match t.operation(name) {
+        Some(phrase) => format!("{phrase} ({name})"),
+        None => name.to_owned(),
+    });
     let endpoint = format!(
         "{} {}",
         item.method().unwrap_or("").to_ascii_uppercase(),
@@ -228,7 +234,7 @@ fn ApprovalDetails(card: LiveCard) -> impl IntoView {
         .collect_view();
     view! {
         <details class="approval-details">
-            <summary>"Details"</summary>
+            <summary>{t.details()}</summary>
             {operation.map(|o| view! { <p class="approval-operation">{o}</p> })}
             <code class="approval-endpoint">{endpoint}</code>
             <ul class="approval-args">{args}</ul>
@@ -240,6 +246,7 @@ fn ApprovalDetails(card: LiveCard) -> impl IntoView {
 /// takes focus (and the log) to the next one.
 #[component]
 pub fn ApprovalsWaiting(state: PanelState) -> impl IntoView {
+    let t = state.locale();
     let count = Memo::new(move |_| state.pending_count());
     let last = StoredValue::new(None::<u64>);
     view! {
@@ -250,10 +257,7 @@ pub fn ApprovalsWaiting(state: PanelState) -> impl IntoView {
                 on:click=move |_| last.set_value(state.focus_next_pending(last.get_value()))
             >
                 <span class="approvals-waiting-dot" aria-hidden="true"></span>
-                {move || match count.get() {
-                    1 => "1 approval waiting".to_owned(),
-                    n => format!("{n} approvals waiting"),
-                }}
+                {move || t.approvals_waiting(count.get())}
             </button>
         </Show>
     }

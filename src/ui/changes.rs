@@ -6,7 +6,13 @@
 use assist_protocol::AppliedMutation;
 use leptos::prelude::*;
 
-use crate::changes::{Field, Totals, operation_name, plan_marking};
+use crate::changes::{Action, Field, Totals, plan_marking};
+use crate::i18n::Locale;
+
+/// The panel's language (provided by the panel; a bare view is English).
+fn locale() -> Locale {
+    use_context::<Locale>().unwrap_or_default()
+}
 
 /// The plan of `mutations`: groups of rows, each row opening to its operation and fields.
 /// The groups' headings are `h3` under a turn, `h4` in the sheet (under its own `h3`).
@@ -18,17 +24,23 @@ fn PlanList(
     recorded: Signal<Vec<AppliedMutation>>,
     #[prop(default = false)] in_sheet: bool,
 ) -> impl IntoView {
+    let t = locale();
     let groups = move || {
         mutations.with(|m| {
             recorded
                 .with(|r| plan_marking(m, r))
                 .into_iter()
                 .map(|group| {
-                    let rows = group.rows.into_iter().map(plan_row).collect_view();
+                    let rows = group
+                        .rows
+                        .into_iter()
+                        .map(|row| plan_row(row, t))
+                        .collect_view();
+                    let resource = t.resource(&group.resource);
                     let heading = if in_sheet {
-                        view! { <h4 class="plan-group-name">{group.resource}</h4> }.into_any()
+                        view! { <h4 class="plan-group-name">{resource}</h4> }.into_any()
                     } else {
-                        view! { <h3 class="plan-group-name">{group.resource}</h3> }.into_any()
+                        view! { <h3 class="plan-group-name">{resource}</h3> }.into_any()
                     };
                     view! {
                         <li class="plan-group">
@@ -45,16 +57,22 @@ fn PlanList(
 
 /// One row: what changed, in words; opened, the operation by name with its method and path,
 /// and the fields it sent.
-fn plan_row(row: crate::changes::PlanRow) -> impl IntoView {
+fn plan_row(row: crate::changes::PlanRow, t: Locale) -> impl IntoView {
     let symbol = row.action.symbol().to_owned();
     let operation = row
         .operation_id
         .as_deref()
-        .map(|id| (operation_name(id), id.to_owned()));
+        .map(|id| (t.operation(id), id.to_owned()));
+    let said = match &row.action {
+        Action::Create => t.action_create(),
+        Action::Update => t.action_update(),
+        Action::Destroy => t.action_destroy(),
+        Action::Other(method) => method.clone(),
+    };
     let fields = row
         .fields
         .into_iter()
-        .map(|field| view! { <FieldLine symbol=symbol.clone() field=field /> })
+        .map(|field| view! { <FieldLine symbol=symbol.clone() field=field t=t /> })
         .collect_view();
     view! {
         <li class="plan-row" data-action=row.action.word().to_owned()>
@@ -63,21 +81,26 @@ fn plan_row(row: crate::changes::PlanRow) -> impl IntoView {
                     <span class="plan-symbol" aria-hidden="true">
                         {row.action.symbol().to_owned()}
                     </span>
-                    <span class="visually-hidden">{format!("{}: ", row.action.word())}</span>
+                    <span class="visually-hidden">{format!("{said}: ")}</span>
                     <span class="plan-summary">{row.summary}</span>
                     {row
                         .recorded
-                        .then(|| view! { <span class="plan-recorded">"recorded by the server"</span> })}
+                        .then(|| view! { <span class="plan-recorded">{t.recorded_by_server()}</span> })}
                 </summary>
                 <p class="plan-detail">
                     {operation
-                        .map(|(name, id)| {
-                            view! {
-                                <span class="plan-operation">{name}</span>
-                                " "
-                                <span class="plan-op">{format!("({id})")}</span>
-                                " · "
+                        .map(|(name, id)| match name {
+                            Some(name) => {
+                                view! {
+                                    <span class="plan-operation">{name}</span>
+                                    " "
+                                    <span class="plan-op">{format!("({id})")}</span>
+                                    " · "
+                                }
+                                    .into_any()
                             }
+                            // No words for it in this language: the API's name.
+                            None => view! { <span class="plan-op">{id}</span> " · " }.into_any(),
                         })}
                     <code class="plan-endpoint">{format!("{} {}", row.method, row.path)}</code>
                 </p>
@@ -93,16 +116,8 @@ pub fn TurnChanges(
     #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
     #[prop(into)] recorded: Signal<Vec<AppliedMutation>>,
 ) -> impl IntoView {
-    let line = move || {
-        mutations.with(|m| {
-            let n = m.len();
-            format!(
-                "{n} change{} applied · {}",
-                if n == 1 { "" } else { "s" },
-                Totals::of(m).brief()
-            )
-        })
-    };
+    let t = locale();
+    let line = move || mutations.with(|m| t.turn_changes(m.len(), &t.totals_brief(&Totals::of(m))));
     view! {
         <Show when=move || mutations.with(|m| !m.is_empty())>
             <details class="turn-changes">
@@ -124,6 +139,7 @@ pub fn ChangesToggle(
     /// The sheet's element id.
     sheet: String,
 ) -> impl IntoView {
+    let t = locale();
     view! {
         <Show when=move || mutations.with(|m| !m.is_empty())>
             <button
@@ -135,13 +151,7 @@ pub fn ChangesToggle(
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 <span class="changes-toggle-text">
-                    {move || {
-                        mutations
-                            .with(|m| match m.len() {
-                                1 => "1 change applied".to_owned(),
-                                n => format!("{n} changes applied"),
-                            })
-                    }}
+                    {move || mutations.with(|m| t.changes_applied(m.len()))}
                 </span>
             </button>
         </Show>
@@ -165,7 +175,8 @@ pub fn ChangesSheet(
     #[prop(default = None)]
     panel_name: Option<String>,
 ) -> impl IntoView {
-    let region = super::region_name("Applied changes", panel_name.as_deref());
+    let t = locale();
+    let region = super::region_name(&t.applied_changes(), panel_name.as_deref());
     let heading = NodeRef::<leptos::html::H3>::new();
     let toggle = StoredValue::new(toggle);
     let close = move || {
@@ -199,12 +210,12 @@ pub fn ChangesSheet(
             }
         >
             <header class="changes-header">
-                <h3 tabindex="-1" node_ref=heading>"Applied changes"</h3>
+                <h3 tabindex="-1" node_ref=heading>{t.applied_changes()}</h3>
                 <button type="button" class="changes-close" on:click=move |_| close()>
-                    "Close"
+                    {t.close()}
                 </button>
             </header>
-            <p class="changes-totals">{move || mutations.with(|m| Totals::of(m).to_string())}</p>
+            <p class="changes-totals">{move || mutations.with(|m| t.totals_line(&Totals::of(m)))}</p>
             <PlanList mutations=mutations recorded=recorded in_sheet=true />
         </section>
     }
@@ -212,7 +223,7 @@ pub fn ChangesSheet(
 
 /// `+ name = value`, the value as text; a long one cut, with "Show more".
 #[component]
-fn FieldLine(symbol: String, field: Field) -> impl IntoView {
+fn FieldLine(symbol: String, field: Field, t: Locale) -> impl IntoView {
     let expanded = RwSignal::new(false);
     let full = field.full.clone();
     let short = field.value.clone();
@@ -226,7 +237,7 @@ fn FieldLine(symbol: String, field: Field) -> impl IntoView {
             <code>{format!("{symbol} {} = ", field.name)}{value}</code>
             <Show when=move || more>
                 <button type="button" class="show-more" on:click=move |_| expanded.update(|e| *e = !*e)>
-                    {move || if expanded.get() { "Show less" } else { "Show more" }}
+                    {move || if expanded.get() { t.show_less() } else { t.show_more() }}
                 </button>
             </Show>
         </li>

@@ -7,15 +7,19 @@ use wasm_bindgen::JsCast;
 
 use super::controller::PanelState;
 use crate::conversation::draft::{DraftLength, MAX_MESSAGE_CHARS};
+use crate::i18n::Locale;
 
-/// Requests the empty state suggests: each asks, none changes anything, and each is one the
-/// local simulator's copilot understands (crates/simulator/README.md).
-const SUGGESTIONS: &[&str] = &[
-    "List my agents",
-    "Which calls failed yesterday?",
-    "List my numbers",
-    "Why did calls fail yesterday?",
-];
+/// Requests the empty state suggests, in the panel's language: each asks, none changes
+/// anything, and each (in English) is one the local simulator's copilot understands
+/// (crates/simulator/README.md).
+fn suggestions(t: Locale) -> [String; 4] {
+    [
+        t.suggestion_list_agents(),
+        t.suggestion_failed_calls(),
+        t.suggestion_list_numbers(),
+        t.suggestion_why_failed(),
+    ]
+}
 
 /// The box grows to at most this share of the panel's height (the conversation keeps the
 /// rest), and never to less than this many pixels.
@@ -25,6 +29,7 @@ const MIN_CAP_PX: i32 = 72;
 /// The message box. Enter sends, Shift+Enter adds a line, Esc stops.
 #[component]
 pub fn Composer(state: PanelState) -> impl IntoView {
+    let t = state.locale();
     let length = Memo::new(move |_| DraftLength::of(&state.draft()));
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
@@ -57,10 +62,10 @@ pub fn Composer(state: PanelState) -> impl IntoView {
             <div class="composer-row">
                 <textarea
                     node_ref=state.message_box()
-                    aria-label="Message"
+                    aria-label=t.message()
                     aria-describedby=count_id.clone()
                     aria-invalid=move || length.with(|l| l.is_over()).then_some("true")
-                    placeholder="Ask the copilot…"
+                    placeholder=t.ask_placeholder()
                     rows="1"
                     prop:value=move || state.draft()
                     on:input=move |ev| state.set_draft(event_target_value(&ev))
@@ -76,25 +81,25 @@ pub fn Composer(state: PanelState) -> impl IntoView {
                                     length.with(|l| l.chars == 0 || l.is_over())
                                 }
                             >
-                                "Send"
+                                {t.send()}
                             </button>
                         }
                     }
                 >
                     <button type="button" on:click=move |_| state.stop_pressed()>
-                        "Stop"
+                        {t.stop()}
                     </button>
                 </Show>
             </div>
             <p class="composer-count" id=count_id data-over=move || length.with(|l| l.is_over()).to_string()>
-                {move || length.with(|l| l.counter()).unwrap_or_default()}
-                {move || length.with(|l| l.refusal()).map(|r| format!(" · {r}"))}
+                {move || length.with(|l| l.counter(t)).unwrap_or_default()}
+                {move || length.with(|l| l.refusal(t)).map(|r| format!(" · {r}"))}
             </p>
             <p class="visually-hidden" aria-live="polite">
                 {move || {
                     length
                         .with(|l| l.is_over())
-                        .then(|| format!("Over the {MAX_MESSAGE_CHARS}-character limit."))
+                        .then(|| t.over_limit_heard(MAX_MESSAGE_CHARS))
                 }}
             </p>
         </form>
@@ -119,9 +124,11 @@ fn fit_to_content(area: &web_sys::HtmlTextAreaElement, root: Option<&web_sys::Ht
 /// sends what it says.
 #[component]
 pub fn Suggestions(state: PanelState) -> impl IntoView {
-    let suggestions = SUGGESTIONS
-        .iter()
+    let t = state.locale();
+    let suggestions = suggestions(t)
+        .into_iter()
         .map(|suggestion| {
+            let asked = suggestion.clone();
             view! {
                 <li>
                     <button
@@ -129,10 +136,10 @@ pub fn Suggestions(state: PanelState) -> impl IntoView {
                         class="suggestion"
                         disabled=move || state.busy()
                         on:click=move |_| {
-                            state.ask(suggestion);
+                            state.ask(&asked);
                         }
                     >
-                        {*suggestion}
+                        {suggestion}
                     </button>
                 </li>
             }
@@ -140,9 +147,7 @@ pub fn Suggestions(state: PanelState) -> impl IntoView {
         .collect_view();
     view! {
         <div class="copilot-empty">
-            <p>
-                "Ask the copilot to change your agents, numbers or keys, or to review recent calls. Try:"
-            </p>
+            <p>{t.empty_intro()}</p>
             <ul class="suggestions">{suggestions}</ul>
         </div>
     }

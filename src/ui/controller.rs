@@ -41,6 +41,7 @@ use crate::approval::{Card, settlement};
 use crate::conversation::draft::DraftLength;
 use crate::conversation::recent::Recent;
 use crate::conversation::{Ending, Turn};
+use crate::i18n::Locale;
 use crate::transport::{self, Endpoint, TransportError};
 
 /// The CSRF token of a session the host holds, shared with the host's mount handle so it can
@@ -80,6 +81,8 @@ pub struct Settings {
     pub show_account: bool,
     /// Focus the message box once the panel is mounted (the dev page; hosts opt in).
     pub autofocus: bool,
+    /// The panel's language: every word it shows, announces or names things with.
+    pub locale: Locale,
 }
 
 /// The panel's state and actions: a `Copy` handle of signals the views read, with methods they
@@ -182,6 +185,11 @@ impl PanelState {
     }
 
     // What the views read (tracked unless named otherwise).
+
+    /// The panel's language (fixed for its life).
+    pub fn locale(&self) -> Locale {
+        self.settings.with_value(|s| s.locale)
+    }
 
     pub fn turns(&self) -> Vec<LiveTurn> {
         self.turns.get()
@@ -381,7 +389,8 @@ impl PanelState {
     /// approves: they settle from how it ends.
     fn start_turn(self, request: AssistRequest, shown: String, approving: Vec<LiveCard>) {
         let id = self.next_id();
-        let turn = self.under_panel(|| LiveTurn::new(Turn::new(id, shown), request.clone()));
+        let turn = Turn::new(id, shown).in_locale(self.locale());
+        let turn = self.under_panel(|| LiveTurn::new(turn, request.clone()));
         self.turns.update(|t| t.push(turn));
         self.started_at.set_value(js_sys::Date::now());
         self.busy.set(true);
@@ -419,7 +428,12 @@ impl PanelState {
             if turn.is_disposed() {
                 return;
             }
-            self.end_turn(turn, &request, Ending::from(outcome), approving);
+            self.end_turn(
+                turn,
+                &request,
+                Ending::of(outcome, self.locale()),
+                approving,
+            );
         });
     }
 

@@ -1,6 +1,7 @@
 //! The conversation log, following the newest text while it streams until the person scrolls
 //! up; then "Jump to latest" takes them back and it follows again.
 
+use crate::i18n::Locale;
 use leptos::prelude::*;
 
 type ResizeCallback = wasm_bindgen::closure::Closure<dyn FnMut()>;
@@ -112,12 +113,13 @@ pub fn FollowingLog(
     children: Children,
 ) -> impl IntoView {
     follow.watch();
+    let t = use_context::<Locale>().unwrap_or_default();
     view! {
         <div class="copilot-log-frame" inert=move || covered.get()>
             <div
                 class="copilot-log"
                 role="log"
-                aria-label="Conversation"
+                aria-label=t.conversation()
                 aria-busy=move || busy.get().to_string()
                 tabindex="0"
                 node_ref=follow.log
@@ -133,7 +135,7 @@ pub fn FollowingLog(
                     class="jump-to-latest"
                     on:click=move |_| follow.jump_to_latest()
                 >
-                    "Jump to latest"
+                    {t.jump_to_latest()}
                     <span aria-hidden="true">" ↓"</span>
                 </button>
             </Show>

@@ -35,6 +35,7 @@ pub use turn::LiveTurn;
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
+use crate::i18n::Locale;
 use crate::markdown::ReplyPolicy;
 use crate::transport::Endpoint;
 use account::{AccountLine, SignInPrompt};
@@ -77,31 +78,42 @@ pub fn Panel(
     /// Focus the message box once mounted (the dev page does; host pages opt in).
     #[prop(default = false)]
     autofocus: bool,
+    /// The panel's language (`mount` chooses it from the page when the host names none).
+    #[prop(optional)]
+    locale: Locale,
 ) -> impl IntoView {
-    provide_context(policy);
+    provide_context(ReplyPolicy { locale, ..policy });
+    // The views that have no PanelState (the plan, its sheet) read the language from here.
+    provide_context(locale);
     let settings = Settings {
         endpoint,
         context,
         storage_key,
         show_account,
         autofocus,
+        locale,
     };
     let state = PanelState::new(settings, host_session);
     state.resume();
     if state.autofocus() {
         state.focus_composer();
     }
-    let landmark = label
-        .clone()
-        .unwrap_or_else(|| "Flowyte Copilot".to_owned());
-    let heading = label.clone().unwrap_or_else(|| "Copilot".to_owned());
+    let t = locale;
+    let landmark = label.clone().unwrap_or_else(|| t.panel_landmark());
+    let heading = label.clone().unwrap_or_else(|| t.panel_heading());
     let changes_open = RwSignal::new(false);
     let (sheet_id, toggle_id) = (
         state.element_id("changes"),
         state.element_id("changes-toggle"),
     );
     view! {
-        <section class="copilot" aria-label=landmark data-theme=theme node_ref=state.host().root()>
+        <section
+            class="copilot"
+            lang=t.tag()
+            aria-label=landmark
+            data-theme=theme
+            node_ref=state.host().root()
+        >
             <header class="copilot-header">
                 <h2>{heading}</h2>
                 <RecentMenu state=state />
@@ -111,7 +123,7 @@ pub fn Panel(
                     disabled=move || state.busy()
                     on:click=move |_| state.new_conversation()
                 >
-                    "New conversation"
+                    {t.new_conversation()}
                 </button>
             </header>
             <AccountLine state=state />

@@ -4,10 +4,13 @@
 use leptos::prelude::*;
 
 use super::controller::PanelState;
+use crate::i18n::Locale;
+use crate::i18n::intl::{self, TimeStyle};
 
 /// The Recent button and its list; hidden while there is nothing to go back to.
 #[component]
 pub fn RecentMenu(state: PanelState) -> impl IntoView {
+    let t = state.locale();
     let open = RwSignal::new(false);
     let list_id = state.element_id("recent");
     let button_id = state.element_id("recent-button");
@@ -34,7 +37,16 @@ pub fn RecentMenu(state: PanelState) -> impl IntoView {
             .into_iter()
             .map(|entry| {
                 let id = entry.thread_id.clone();
-                let when = entry.seen_at.as_deref().map(short_date).unwrap_or_default();
+                let when = entry
+                    .seen_at
+                    .as_deref()
+                    .map(|at| short_date(at, t))
+                    .unwrap_or_default();
+                let title = if entry.title.is_empty() {
+                    t.untitled_conversation()
+                } else {
+                    entry.title.clone()
+                };
                 view! {
                     <li>
                         <button
@@ -46,7 +58,7 @@ pub fn RecentMenu(state: PanelState) -> impl IntoView {
                                 state.open_recent(&id);
                             }
                         >
-                            <span class="recent-title">{entry.title.clone()}</span>
+                            <span class="recent-title">{title}</span>
                             <span class="recent-when">{when}</span>
                         </button>
                     </li>
@@ -88,10 +100,10 @@ pub fn RecentMenu(state: PanelState) -> impl IntoView {
                     disabled=move || state.busy()
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
-                    "Recent"
+                    {t.recent()}
                 </button>
                 <div class="recent-list" id=list_id.clone() hidden=move || !open.get()>
-                    <p class="recent-heading">"Recent conversations"</p>
+                    <p class="recent-heading">{t.recent_conversations()}</p>
                     <ul>{items}</ul>
                 </div>
             </div>
@@ -99,20 +111,8 @@ pub fn RecentMenu(state: PanelState) -> impl IntoView {
     }
 }
 
-/// "1 Dec, 10:04" in the person's own time zone and language.
-fn short_date(iso: &str) -> String {
+/// "1 Dec, 10:04" in the person's own time zone and the panel's language.
+fn short_date(iso: &str, t: Locale) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso));
-    if date.get_time().is_nan() {
-        return String::new();
-    }
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("day", "numeric"),
-        ("month", "short"),
-        ("hour", "2-digit"),
-        ("minute", "2-digit"),
-    ] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    String::from(date.to_locale_string("default", &options))
+    intl::time(t, date.get_time(), TimeStyle::Short)
 }

@@ -38,7 +38,8 @@ pub fn ReplyView(turn: LiveTurn) -> impl IntoView {
             });
         });
     });
-    view! { <div class="turn-reply" node_ref=container on:click=copy_code></div> }
+    let t = turn.with_untracked(|t| t.locale);
+    view! { <div class="turn-reply" node_ref=container on:click=move |ev| copy_code(ev, t)></div> }
 }
 
 /// The reply's DOM under one container, fed the reply's deltas as they arrive: what
@@ -156,7 +157,7 @@ impl Blocks {
 }
 
 /// A click on a code block's "Copy" button copies its code.
-fn copy_code(event: web_sys::MouseEvent) {
+fn copy_code(event: web_sys::MouseEvent, t: crate::i18n::Locale) {
     let Some(button) = event
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -173,9 +174,10 @@ fn copy_code(event: web_sys::MouseEvent) {
     let label = button.clone();
     leptos::task::spawn_local(async move {
         let copied = copying.await;
-        label.set_text_content(Some(if copied { "Copied" } else { "Copy failed" }));
+        let said = if copied { t.copied() } else { t.copy_failed() };
+        label.set_text_content(Some(&said));
         sleep_ms(1500).await;
-        label.set_text_content(Some("Copy"));
+        label.set_text_content(Some(&t.copy()));
     });
 }
 
@@ -202,6 +204,7 @@ pub(crate) async fn sleep_ms(ms: i32) {
 /// mark when one succeeded or failed), folded into "N steps" when it ends.
 #[component]
 pub fn StepsView(turn: LiveTurn) -> impl IntoView {
+    let t = turn.with_untracked(|t| t.locale);
     let ended = move || turn.with_steps(|_, ended| ended);
     let count = move || turn.with_steps(|steps, _| steps.len());
     let items = move || {
@@ -210,9 +213,9 @@ pub fn StepsView(turn: LiveTurn) -> impl IntoView {
                 .iter()
                 .map(|step| {
                     let (mark, status, said) = match step.status {
-                        StepStatus::Started => ("", "started", "running"),
-                        StepStatus::Succeeded => ("✓", "succeeded", "done"),
-                        StepStatus::Failed => ("✗", "failed", "failed"),
+                        StepStatus::Started => ("", "started", t.step_running()),
+                        StepStatus::Succeeded => ("✓", "succeeded", t.step_done()),
+                        StepStatus::Failed => ("✗", "failed", t.step_failed()),
                     };
                     view! {
                         <li data-status=status>
@@ -231,11 +234,7 @@ pub fn StepsView(turn: LiveTurn) -> impl IntoView {
                 <summary>
                     {move || {
                         let n = count();
-                        if ended() {
-                            format!("{n} step{}", if n == 1 { "" } else { "s" })
-                        } else {
-                            "Working…".to_owned()
-                        }
+                        if ended() { t.steps(n) } else { t.working() }
                     }}
                 </summary>
                 <ol>{items}</ol>

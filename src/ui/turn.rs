@@ -12,6 +12,7 @@ use super::reply::{ReplyView, StepsView, copy_text};
 use super::working::WorkingLine;
 use crate::conversation::reconcile::{Check, Recorded};
 use crate::conversation::{Changed, Ending, Phase, Step, Turn, TurnError};
+use crate::i18n::intl::{self, TimeStyle};
 
 /// A turn as the panel holds it: the pure [`Turn`] (not reactive) and one trigger per part the
 /// views show. [`LiveTurn::apply`] wakes only the parts an event [`Changed`], so a delta
@@ -167,6 +168,7 @@ fn check_name(check: &Check) -> &'static str {
 /// sends the same request again, only when the person presses it.
 #[component]
 pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
+    let t = state.locale();
     let phase = move || turn.phase();
     let ended = move || phase().is_final();
     let message = turn.with_untracked(|t| t.message.clone());
@@ -174,7 +176,8 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
     let asked = turn.origin().message;
     let mutations = Signal::derive(move || turn.with_mutations(<[AppliedMutation]>::to_vec));
     let recorded = Signal::derive(move || turn.with_recorded(<[AppliedMutation]>::to_vec));
-    // When the person asked: the thread's time for a restored turn, else now.
+    // When the person asked: the thread's time for a restored turn, else now; said by
+    // `Intl.DateTimeFormat` in the panel's language and the person's time zone.
     let date = turn
         .with_untracked(|t| t.created_at.clone())
         .map_or_else(js_sys::Date::new_0, |at| {
@@ -185,7 +188,7 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
     } else {
         (
             String::from(date.to_iso_string()),
-            format!("{:02}:{:02}", date.get_hours(), date.get_minutes()),
+            intl::time(t, date.get_time(), TimeStyle::Clock),
         )
     };
     let copied = RwSignal::new(None::<bool>);
@@ -213,7 +216,7 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
         }
     };
     let check = move || {
-        turn.check().sentence().map(|sentence| {
+        turn.check().sentence(t).map(|sentence| {
             view! { <p class="turn-check" data-check=check_name(&turn.check())>{sentence}</p> }
         })
     };
@@ -246,7 +249,7 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
             <ReplyView turn=turn />
             <WorkingLine turn=turn />
             <Show when=move || phase() == Phase::Stopped>
-                <p class="turn-note">"Stopped. What arrived is kept."</p>
+                <p class="turn-note">{t.stopped_note()}</p>
             </Show>
             {error}
             {check}
@@ -256,9 +259,9 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
                 <Show when=can_copy>
                     <button type="button" class="copy-reply" on:click=copy_reply>
                         {move || match copied.get() {
-                            None => "Copy reply",
-                            Some(true) => "Copied",
-                            Some(false) => "Copy failed",
+                            None => t.copy_reply(),
+                            Some(true) => t.copied(),
+                            Some(false) => t.copy_failed(),
                         }}
                     </button>
                 </Show>
@@ -269,12 +272,12 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
                         disabled=move || state.busy()
                         on:click=retry
                     >
-                        "Retry"
+                        {t.retry()}
                     </button>
                 </Show>
             </div>
             <Show when=move || asking.with(Option::is_some)>
-                <div class="retry-confirm" role="group" aria-label="Send this request again?">
+                <div class="retry-confirm" role="group" aria-label=t.send_again_question()>
                     <p>{move || asking.get()}</p>
                     <button
                         type="button"
@@ -285,7 +288,7 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
                             state.retry(turn, true);
                         }
                     >
-                        "Send again"
+                        {t.send_again()}
                     </button>
                     <button
                         type="button"
@@ -296,7 +299,7 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
                             state.focus_composer();
                         }
                     >
-                        "Don’t send"
+                        {t.dont_send()}
                     </button>
                 </div>
             </Show>

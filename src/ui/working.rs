@@ -16,6 +16,7 @@ fn now_ms() -> f64 {
 /// The working line of `turn` while it runs; nothing once it ended.
 #[component]
 pub fn WorkingLine(turn: LiveTurn) -> impl IntoView {
+    let t = turn.with_untracked(|t| t.locale);
     let started = now_ms();
     let last_activity = RwSignal::new(started);
     let clock = RwSignal::new(started);
@@ -52,7 +53,7 @@ pub fn WorkingLine(turn: LiveTurn) -> impl IntoView {
         let silent = ((now - last_activity.get()) / 1000.0) as u32;
         let step =
             turn.with_steps(|_, _| turn.with_untracked(|t| t.current_step().map(str::to_owned)));
-        working(step.as_deref(), elapsed, silent)
+        working(t, step.as_deref(), elapsed, silent)
     });
     // Its own memo: the live region changes only when what it says does.
     let heard = Memo::new(move |_| line.with(|l| l.heard.clone()));

@@ -5,7 +5,7 @@
 
 use super::PanelState;
 use crate::approval::decisions::Decisions;
-use crate::approval::{CardState, THREAD_UNKNOWN, approval_message, approval_request};
+use crate::approval::{CardState, approval_message, approval_request};
 use crate::ui::approval::LiveCard;
 use leptos::prelude::*;
 
@@ -47,7 +47,8 @@ impl PanelState {
         else {
             return;
         };
-        let shown = approval_message(&items);
+        let t = self.locale();
+        let shown = approval_message(&items, t);
         let proposed_in = proposer.with_untracked(|t| t.thread_id.clone());
         let Some(request) = approval_request(
             proposer.origin(),
@@ -58,7 +59,7 @@ impl PanelState {
             for entry in &approving {
                 entry
                     .card
-                    .update(|c| c.settle(CardState::Stale(THREAD_UNKNOWN.to_owned())));
+                    .update(|c| c.settle(CardState::Stale(t.thread_unknown())));
             }
             return;
         };

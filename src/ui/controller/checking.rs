@@ -31,6 +31,7 @@ impl PanelState {
         check_turn: bool,
         approving: Vec<LiveCard>,
     ) {
+        let t = self.locale();
         let checking: Vec<LiveCard> = approving
             .into_iter()
             .filter(|c| {
@@ -48,7 +49,7 @@ impl PanelState {
             turn.set_check(Check::ThreadUnknown);
             for card in &checking {
                 card.card
-                    .update(|c| c.resolve(unreadable("its conversation is unknown")));
+                    .update(|c| c.resolve(unreadable(&t.its_conversation_unknown(), t)));
             }
             return;
         };
@@ -71,12 +72,12 @@ impl PanelState {
             let saved = match read {
                 Ok(saved) => saved,
                 Err(error) => {
-                    let reason = error.to_turn_error().title;
+                    let reason = error.to_turn_error(t).title;
                     if check_turn {
                         turn.set_check(Check::Unavailable(reason.clone()));
                     }
                     for card in &checking {
-                        card.card.update(|c| c.resolve(unreadable(&reason)));
+                        card.card.update(|c| c.resolve(unreadable(&reason, t)));
                     }
                     self.announce_check(turn);
                     return;
@@ -85,7 +86,7 @@ impl PanelState {
             for card in &checking {
                 card.card.update(|c| {
                     let outcome = approval_outcome(&saved.thread, &c.item);
-                    c.resolve(resolve(&outcome));
+                    c.resolve(resolve(&outcome, t));
                 });
             }
             if check_turn {
@@ -164,7 +165,7 @@ impl PanelState {
 
     /// Says what the check found, in the turn's words.
     fn announce_check(&self, turn: LiveTurn) {
-        if let Some(sentence) = turn.with_untracked(|t| t.check.sentence()) {
+        if let Some(sentence) = turn.with_untracked(|t| t.check.sentence(t.locale)) {
             self.announcement.set(sentence);
         }
     }

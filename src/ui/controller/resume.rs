@@ -153,7 +153,13 @@ impl PanelState {
                 Ok(saved) => {
                     let context = self.settings.with_value(|s| s.context.clone());
                     let (turns, cards) = self.decisions.with_value(|decisions| {
-                        restore(&saved, context.as_ref(), decisions, &mut || self.next_id())
+                        restore(
+                            &saved,
+                            context.as_ref(),
+                            decisions,
+                            self.locale(),
+                            &mut || self.next_id(),
+                        )
                     });
                     let (turns, cards) = self.under_panel(|| {
                         let turns: Vec<LiveTurn> = turns
@@ -180,18 +186,16 @@ impl PanelState {
                     self.thread_id.set(None);
                     self.title.set(None);
                     if opening == Opening::Reopen {
-                        self.restore_note
-                            .set(Some("That conversation is no longer available.".to_owned()));
+                        self.restore_note.set(Some(self.locale().thread_gone()));
                     }
                 }
                 Err(error) => {
-                    let shown = error.to_turn_error();
+                    let t = self.locale();
+                    let shown = error.to_turn_error(t);
                     self.host
-                        .error(&restore_failed(&shown, error.status(), &id));
-                    self.restore_note.set(Some(format!(
-                        "Could not restore the conversation: {}",
-                        shown.title
-                    )));
+                        .error(&restore_failed(&shown, error.status(), &id, t));
+                    self.restore_note
+                        .set(Some(t.restore_failed_note(&shown.title)));
                 }
             }
             self.busy.set(false);
