@@ -137,7 +137,7 @@ mod browser {
             let rule = rules
                 .entry(locale)
                 .or_insert_with(|| Intl::PluralRules::new(&locales(locale), &Object::new()));
-            String::from(rule.select(n as f64)) == "one"
+            rule.select(n as f64) == "one"
         })
     }
 

@@ -11,6 +11,7 @@ mod composer;
 mod conversation;
 mod embedding;
 mod follow;
+mod german;
 mod session;
 mod streaming;
 mod transport;

@@ -216,7 +216,10 @@ async fn http_errors_are_told_apart_and_never_retried() {
         matches!(&outcomes[0], TransportError::RateLimited { retry_after: Some(s), .. } if s == "7")
     );
     assert_eq!(
-        outcomes[0].to_turn_error().detail.as_deref(),
+        outcomes[0]
+            .to_turn_error(flowyte_copilot::i18n::Locale::En)
+            .detail
+            .as_deref(),
         Some("Try again in 7 seconds.")
     );
     assert!(matches!(outcomes[1], TransportError::SessionExpired(_)));
@@ -227,7 +230,7 @@ async fn http_errors_are_told_apart_and_never_retried() {
     else {
         panic!("{:?}", outcomes[2]);
     };
-    let shown = outcomes[2].to_turn_error();
+    let shown = outcomes[2].to_turn_error(flowyte_copilot::i18n::Locale::En);
     assert_eq!(shown.title, "Invalid request");
     assert_eq!(shown.fields, ["message: must not be empty"]);
     assert_eq!(problem.status, Some(400));
