@@ -149,14 +149,24 @@ mod browser {
                 .entry(key)
                 .or_insert_with(|| {
                     let pairs: &[(&str, &str)] = match style {
-                        TimeStyle::Clock => &[("hour", "2-digit"), ("minute", "2-digit")],
+                        // A 24-hour clock in both languages, as the panel always showed.
+                        TimeStyle::Clock => &[
+                            ("hour", "2-digit"),
+                            ("minute", "2-digit"),
+                            ("hourCycle", "h23"),
+                        ],
                         TimeStyle::Short => &[
                             ("day", "numeric"),
                             ("month", "short"),
                             ("hour", "2-digit"),
                             ("minute", "2-digit"),
+                            ("hourCycle", "h23"),
                         ],
-                        TimeStyle::Long => &[("dateStyle", "long"), ("timeStyle", "short")],
+                        TimeStyle::Long => &[
+                            ("dateStyle", "long"),
+                            ("timeStyle", "short"),
+                            ("hourCycle", "h23"),
+                        ],
                     };
                     Intl::DateTimeFormat::new(&locales(locale), &options(pairs))
                 })

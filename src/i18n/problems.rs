@@ -3,8 +3,8 @@
 //! `approval_not_allowed`, `already_confirmed`, `upstream_broken`, …).
 //!
 //! A refusal with a known code reads in the panel's language, title and detail. English keeps
-//! the server's detail where it names something the panel cannot know (which agent was not
-//! found); German says it in its own words. A problem with a code the panel does not know keeps
+//! the server's detail where the server says it well or names something the panel cannot know
+//! (which agent was not found, why a confirmation is stale); German says it in its own words. A problem with a code the panel does not know keeps
 //! the server's detail (its content) under a title in the panel's language; English keeps the
 //! server's title too. Field errors (`field: message`) are the server's, as it wrote them.
 
@@ -118,8 +118,8 @@ catalog! { samples;
         en: "Already carried out or no longer pending",
         de: "Bereits ausgeführt oder nicht mehr offen",
     }
-    fn stale_detail() {
-        en: "This action was already carried out or is no longer pending; nothing was run.",
+    fn stale_detail(server: &str = "‹server›") {
+        en: server,
         de: "Diese Aktion wurde schon ausgeführt oder ist nicht mehr offen; nichts wurde \
              ausgeführt.",
     }
@@ -127,9 +127,8 @@ catalog! { samples;
         en: "The approval does not match the proposal",
         de: "Die Freigabe passt nicht zum Vorschlag",
     }
-    fn unknown_confirmation_detail() {
-        en: "What was approved does not match, field for field, an action proposed in this \
-             conversation; nothing was run.",
+    fn unknown_confirmation_detail(server: &str = "‹server›") {
+        en: server,
         de: "Was genehmigt wurde, stimmt nicht Feld für Feld mit einer in diesem Gespräch \
              vorgeschlagenen Aktion überein; nichts wurde ausgeführt.",
     }
@@ -256,10 +255,10 @@ impl Locale {
             "confirmation_in_doubt" => {
                 said(self.outcome_unknown(), self.outcome_unknown_detail(server))
             }
-            "stale_confirmation" => said(self.stale(), self.stale_detail()),
+            "stale_confirmation" => said(self.stale(), self.stale_detail(server)),
             "unknown_confirmation" => said(
                 self.unknown_confirmation(),
-                self.unknown_confirmation_detail(),
+                self.unknown_confirmation_detail(server),
             ),
             "upstream_timeout" => said(self.upstream_unanswered(), self.upstream_timeout_detail()),
             "upstream_unreachable" => said(

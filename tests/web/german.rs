@@ -470,7 +470,7 @@ async fn german_approval_cards_read_german_in_every_state() {
         )
     };
     let _gateway = Gateway::new()
-        .latency(300)
+        .latency(120)
         // Two cards: reject one, approve the other (refused: stale).
         .then(propose(json!([release(1), unassign()])))
         .then(refused(
