@@ -128,3 +128,59 @@ fn who_approved_when_reads_in_german_when_the_gateway_said_it_plainly() {
         assert_eq!(Locale::De.approved_by(odd), None, "{odd}");
     }
 }
+
+#[test]
+fn a_german_card_says_who_approved_when_and_why_in_german() {
+    use crate::approval::{approval_message, approve_label, resolve, settlement};
+    use crate::conversation::reconcile::ApprovalOutcome;
+    use crate::conversation::{Ending, Failure, Turn, TurnError};
+    use assist_protocol::{PendingConfirmation, ProblemDetails};
+    let item = |v: serde_json::Value| PendingConfirmation(v.as_object().unwrap().clone());
+    let refused = |code: &str, detail: &str| {
+        Ending::Failed(Box::new(Failure {
+            error: TurnError::new("x", None),
+            status: Some(409),
+            problem: Some(ProblemDetails::new(409, "x", detail).with_code(code)),
+            before_acceptance: true,
+        }))
+    };
+    let turn = Turn::new(1, "x").in_locale(Locale::De);
+    let elsewhere = settlement(
+        &turn,
+        &refused(
+            "already_confirmed",
+            "Ana approved this on 2026-12-01 at 13:05 UTC.",
+        ),
+    );
+    assert_eq!(
+        elsewhere.status(Locale::De),
+        "Bereits anderswo genehmigt: Ana hat dies am 1. Dez. 2026 um 13:05 UTC genehmigt."
+    );
+    let stale = settlement(&turn, &refused("stale_confirmation", "gone"));
+    assert_eq!(
+        stale.status(Locale::De),
+        "Nicht ausgeführt: Diese Aktion wurde schon ausgeführt oder ist nicht mehr offen; \
+         nichts wurde ausgeführt."
+    );
+    assert_eq!(
+        resolve(&ApprovalOutcome::Unknown, Locale::De)
+            .status(Locale::De)
+            .split(':')
+            .next(),
+        Some("Ausgang unbekannt")
+    );
+    let release = item(
+        serde_json::json!({"name": "releaseNumber", "method": "DELETE", "path": "/numbers/n_1"}),
+    );
+    assert_eq!(approve_label(&release, Locale::De), "Nummer freigeben");
+    let odd =
+        item(serde_json::json!({"name": "archiveThing", "summary": "Archive it (irreversible)"}));
+    assert_eq!(approve_label(&odd, Locale::De), "Unwiderruflich genehmigen");
+    assert_eq!(
+        approval_message(
+            &[release, item(serde_json::json!({"name": "x"}))],
+            Locale::De
+        ),
+        "Genehmigen: eine Aktion; eine Aktion"
+    );
+}
