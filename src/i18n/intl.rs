@@ -106,17 +106,17 @@ fn native_time(locale: Locale, epoch_ms: f64, style: TimeStyle) -> String {
 #[cfg(target_arch = "wasm32")]
 mod browser {
     use std::cell::RefCell;
-    use std::collections::HashMap;
 
     use js_sys::{Array, Date, Intl, Object, Reflect};
     use wasm_bindgen::JsValue;
 
     use super::{Locale, TimeStyle};
 
+    // Made once per language (and style), on first use.
     thread_local! {
-        static PLURALS: RefCell<HashMap<Locale, Intl::PluralRules>> = RefCell::new(HashMap::new());
-        static TIMES: RefCell<HashMap<(Locale, u8), Intl::DateTimeFormat>> =
-            RefCell::new(HashMap::new());
+        static PLURALS: RefCell<[Option<Intl::PluralRules>; 2]> = const { RefCell::new([None, None]) };
+        static TIMES: RefCell<[[Option<Intl::DateTimeFormat>; 3]; 2]> =
+            const { RefCell::new([[None, None, None], [None, None, None]]) };
     }
 
     fn locales(locale: Locale) -> Array {
@@ -134,20 +134,16 @@ mod browser {
     pub fn plural_is_one(locale: Locale, n: usize) -> bool {
         PLURALS.with(|rules| {
             let mut rules = rules.borrow_mut();
-            let rule = rules
-                .entry(locale)
-                .or_insert_with(|| Intl::PluralRules::new(&locales(locale), &Object::new()));
+            let rule = rules[locale as usize]
+                .get_or_insert_with(|| Intl::PluralRules::new(&locales(locale), &Object::new()));
             rule.select(n as f64) == "one"
         })
     }
 
     pub fn time(locale: Locale, epoch_ms: f64, style: TimeStyle) -> String {
-        let key = (locale, style as u8);
         let format = TIMES.with(|formats| {
-            formats
-                .borrow_mut()
-                .entry(key)
-                .or_insert_with(|| {
+            formats.borrow_mut()[locale as usize][style as usize]
+                .get_or_insert_with(|| {
                     let pairs: &[(&str, &str)] = match style {
                         // A 24-hour clock in both languages, as the panel always showed.
                         TimeStyle::Clock => &[
