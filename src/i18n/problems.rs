@@ -2,11 +2,14 @@
 //! gateway's and the server's refusals with known codes (`rate_limited`, `session_expired`,
 //! `approval_not_allowed`, `already_confirmed`, `upstream_broken`, …).
 //!
-//! A refusal with a known code reads in the panel's language, title and detail. English keeps
-//! the server's detail where the server says it well or names something the panel cannot know
-//! (which agent was not found, why a confirmation is stale); German says it in its own words. A problem with a code the panel does not know keeps
-//! the server's detail (its content) under a title in the panel's language; English keeps the
-//! server's title too. Field errors (`field: message`) are the server's, as it wrote them.
+//! A refusal with a known code reads in the panel's language, title and detail: German in the
+//! catalog's words. English shows the server's own title and detail where it gave them (they
+//! are English already, and often say more: which origin, which agent), but for the refusals the
+//! panel always worded itself (a viewer's approval, no access, a replaced or expired session);
+//! the catalog's English stands in for what the server left out. A problem with a code the
+//! panel does not know keeps the server's detail (its content) under a title in the panel's
+//! language; English keeps the server's title too. Field errors (`field: message`) are the
+//! server's, as it wrote them.
 
 use assist_protocol::ProblemDetails;
 
@@ -296,6 +299,25 @@ impl Locale {
                 };
                 (title, problem.detail.clone())
             }
+        };
+        // English shows the server's own English where it gave it (it says what the catalog
+        // would, often with more: which origin, which agent), but for the refusals the panel
+        // always worded itself; the catalog's English stands in for what it left out.
+        let worded_here = matches!(
+            problem.code.as_deref(),
+            Some(
+                "approval_not_allowed"
+                    | "not_authorized"
+                    | "csrf_token_invalid"
+                    | "session_expired"
+            )
+        );
+        let (title, detail) = match self {
+            Self::En if !worded_here => (
+                problem.title.clone().unwrap_or(title),
+                problem.detail.clone().or(detail),
+            ),
+            _ => (title, detail),
         };
         TurnError {
             title,
