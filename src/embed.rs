@@ -63,6 +63,9 @@ pub struct MountOptions {
     /// Focus the message box once the panel is mounted (default false: the host page decides
     /// where focus starts; the dev page passes true).
     pub autofocus: Option<bool>,
+    /// The language the panel speaks: a BCP 47 tag (`de`, `en-GB`). Checked and kept; the
+    /// panel speaks English until its message catalog lands (issue 18's languages).
+    pub locale: Option<String>,
 }
 
 /// The options checked, with the defaults filled in: what a panel is built with.
@@ -77,6 +80,7 @@ pub struct PanelConfig {
     pub label: Option<String>,
     pub show_account: bool,
     pub autofocus: bool,
+    pub locale: Option<String>,
 }
 
 impl MountOptions {
@@ -145,6 +149,13 @@ impl MountOptions {
         {
             return Err("mount options: label is empty".to_owned());
         }
+        if let Some(locale) = &self.locale
+            && !is_language_tag(locale)
+        {
+            return Err(format!(
+                "mount options: locale must be a BCP 47 language tag such as \"de\" or \"en-GB\" (got {locale:?})"
+            ));
+        }
         Ok(PanelConfig {
             endpoint: Endpoint {
                 base,
@@ -161,8 +172,19 @@ impl MountOptions {
             label: self.label,
             show_account: self.show_account.unwrap_or(true),
             autofocus: self.autofocus.unwrap_or(false),
+            locale: self.locale,
         })
     }
+}
+
+/// The shape of a BCP 47 tag: a 2–8 letter language, then subtags of 1–8 letters or digits,
+/// joined by `-`.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or("");
+    (2..=8).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// RFC 9110 token characters.
@@ -280,6 +302,7 @@ pub fn mount_config(
             label,
             show_account,
             autofocus,
+            locale: _,
         } = options;
         view! {
             <Panel
@@ -354,6 +377,10 @@ mod tests {
         assert_eq!(r.policy.image_prefixes, ["https://cdn.example/"]);
         assert_eq!(r.label.as_deref(), Some("Support Bot copilot"));
         assert!(r.autofocus);
+        assert_eq!(
+            resolve(r#"{"locale":"de-CH"}"#).unwrap().locale.as_deref(),
+            Some("de-CH")
+        );
         assert!(!resolve("{}").unwrap().autofocus, "a host page opts in");
     }
 
@@ -387,6 +414,9 @@ mod tests {
             (r#"{"context":"agents"}"#, "invalid type"),
             (r#"{"imagePrefixes":["http://x/"]}"#, "imagePrefixes"),
             (r#"[]"#, "mount options"),
+            (r#"{"locale":"deutsch!"}"#, "locale must be"),
+            (r#"{"locale":"d"}"#, "locale must be"),
+            (r#"{"locale":"de-"}"#, "locale must be"),
         ];
         for (json, expected) in cases {
             let error = resolve(json).unwrap_err();
