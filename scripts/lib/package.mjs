@@ -69,7 +69,8 @@ function* files(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) yield* files(full);
-    else if (!/\.(br|gz)$/.test(entry.name)) yield full;
+    // npm packs every README*, twins too: the package's README goes without.
+    else if (!/\.(br|gz)$/.test(entry.name) && !/^README/.test(entry.name)) yield full;
   }
 }
 
