@@ -22,7 +22,7 @@ const named = (pattern) => {
 const files = [
   { kind: 'wasm', name: named(/module_or_path: '\/([^']+_bg\.wasm)'/) },
   { kind: 'js', name: named(/from '\/(flowyte-copilot[^']*\.js)'/) },
-  { kind: 'css', name: named(/href="\/(panel[^"]*\.css)"/) },
+  { kind: 'css', name: named(/href="?\/(panel-[0-9a-f]+\.css)/) },
 ];
 const size = (file) => {
   try {
