@@ -220,6 +220,10 @@ fn the_gateways_broken_upstream_frame_interrupts_rather_than_fails() {
     assert_eq!(turn.reply, "Adding");
     assert!(turn.needs_check(&Ending::Delivered));
     let mut other = Turn::new(2, "add a skill");
-    other.apply(StreamEvent::Error(ProblemDetails::new(500, "Copilot failed", "x")));
+    other.apply(StreamEvent::Error(ProblemDetails::new(
+        500,
+        "Copilot failed",
+        "x",
+    )));
     assert_eq!(other.phase, Phase::Failed);
 }

@@ -63,7 +63,7 @@ impl HostSession {
     }
 }
 
-/// How long after a request starts its Stop ignores clicks: longer than a double click takes
+/// How long after Send was pressed Stop ignores clicks: longer than a double click takes
 /// (desktop systems default to 500 ms at most between its clicks).
 pub const DOUBLE_CLICK_MS: f64 = 500.0;
 
@@ -117,9 +117,9 @@ pub struct PanelState {
     settings: StoredValue<Settings>,
     host_session: StoredValue<HostSession, LocalStorage>,
     request: StoredValue<Option<AbortController>, LocalStorage>,
-    /// When the request in flight started (`Date.now()`): Stop takes Send's place, and the
-    /// second click of a double click on Send must not land on it.
-    started_at: StoredValue<f64>,
+    /// When Send was last pressed (`Date.now()`): Stop takes Send's place, and the second
+    /// click of a double click on Send must not land on it.
+    send_pressed_at: StoredValue<f64>,
     next_id: StoredValue<u64>,
     /// Signals made later (a turn, its cards) belong to the panel, not to whatever view was
     /// active when they were made: an Approve button's scope is gone once its card leaves
@@ -165,7 +165,7 @@ impl PanelState {
             settings: StoredValue::new(settings),
             host_session: StoredValue::new_local(host_session),
             request: StoredValue::new_local(None),
-            started_at: StoredValue::new(0.0),
+            send_pressed_at: StoredValue::new(f64::NEG_INFINITY),
             next_id: StoredValue::new(0),
             owner: StoredValue::new_local(
                 Owner::current()
@@ -312,11 +312,17 @@ impl PanelState {
         }
     }
 
-    /// The Stop button was pressed: stops the request, unless it started within a double
-    /// click's time (the second click of a double-clicked Send lands where Send was). Esc
-    /// stops at once.
+    /// The Send button was pressed (clicked, or Enter on it): sends the box's message.
+    pub fn send_pressed(&self) {
+        self.send_pressed_at.set_value(js_sys::Date::now());
+        self.send();
+    }
+
+    /// The Stop button was pressed: stops the request, unless Send was pressed within a double
+    /// click's time (the second click of a double-clicked Send lands where Send was). A turn
+    /// sent with Enter in the box can be stopped at once; Esc always stops at once.
     pub fn stop_pressed(&self) {
-        if js_sys::Date::now() - self.started_at.get_value() >= DOUBLE_CLICK_MS {
+        if js_sys::Date::now() - self.send_pressed_at.get_value() >= DOUBLE_CLICK_MS {
             self.stop();
         }
     }
@@ -383,7 +389,6 @@ impl PanelState {
         let id = self.next_id();
         let turn = self.under_panel(|| LiveTurn::new(Turn::new(id, shown), request.clone()));
         self.turns.update(|t| t.push(turn));
-        self.started_at.set_value(js_sys::Date::now());
         self.busy.set(true);
         let abort = AbortController::new().expect("AbortController exists");
         let signal = abort.signal();
