@@ -117,8 +117,9 @@ pub struct PanelState {
     settings: StoredValue<Settings>,
     host_session: StoredValue<HostSession, LocalStorage>,
     request: StoredValue<Option<AbortController>, LocalStorage>,
-    /// When Send was last pressed (`Date.now()`): Stop takes Send's place, and the second
-    /// click of a double click on Send must not land on it.
+    /// When the Send button started the turn in flight (`Date.now()`; `-∞` for a turn started
+    /// otherwise, `+∞` while a press is being handled): Stop takes Send's place, and the
+    /// second click of a double click on Send must not land on it.
     send_pressed_at: StoredValue<f64>,
     next_id: StoredValue<u64>,
     /// Signals made later (a turn, its cards) belong to the panel, not to whatever view was
@@ -312,10 +313,15 @@ impl PanelState {
         }
     }
 
-    /// The Send button was pressed (clicked, or Enter on it): sends the box's message.
+    /// The Send button was pressed (clicked, or Enter on it): sends the box's message, and
+    /// notes when, for [`Self::stop_pressed`].
     pub fn send_pressed(&self) {
-        self.send_pressed_at.set_value(js_sys::Date::now());
+        self.send_pressed_at.set_value(f64::INFINITY);
         self.send();
+        // Sent: the turn's start took the mark and dated it. Not sent: nothing to guard.
+        if self.send_pressed_at.get_value() == f64::INFINITY {
+            self.send_pressed_at.set_value(f64::NEG_INFINITY);
+        }
     }
 
     /// The Stop button was pressed: stops the request, unless Send was pressed within a double
@@ -389,6 +395,13 @@ impl PanelState {
         let id = self.next_id();
         let turn = self.under_panel(|| LiveTurn::new(Turn::new(id, shown), request.clone()));
         self.turns.update(|t| t.push(turn));
+        // Only a turn the Send button started guards its Stop (see `stop_pressed`).
+        let pressed = self.send_pressed_at.get_value() == f64::INFINITY;
+        self.send_pressed_at.set_value(if pressed {
+            js_sys::Date::now()
+        } else {
+            f64::NEG_INFINITY
+        });
         self.busy.set(true);
         let abort = AbortController::new().expect("AbortController exists");
         let signal = abort.signal();
