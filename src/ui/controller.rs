@@ -499,6 +499,12 @@ impl PanelState {
 }
 
 impl PanelState {
+    /// The turn `id` of the conversation on screen (not tracked).
+    fn turn(&self, id: u64) -> Option<LiveTurn> {
+        self.turns
+            .with_untracked(|list| list.iter().find(|t| t.id == id).copied())
+    }
+
     /// Makes cards of `proposals`, which `turn` proposed.
     fn add_cards(
         &self,
