@@ -474,7 +474,13 @@ impl PanelState {
         let proposed = turn.with_untracked(|t| t.confirmations.clone());
         let new_cards = self.add_cards(turn, proposed);
         // It reached the copilot and did not finish: what did the server record?
-        let check_turn = turn.with_untracked(|t| t.needs_check(&ending));
+        // An approval made elsewhere: the change it made joins this panel's plan too.
+        let elsewhere = approving.iter().any(|c| {
+            c.card.with_untracked(|c| {
+                matches!(c.state, crate::approval::CardState::ApprovedElsewhere(_))
+            })
+        });
+        let check_turn = elsewhere || turn.with_untracked(|t| t.needs_check(&ending));
         self.check_recorded(turn, request, check_turn, approving);
         turn.with_untracked(|t| {
             if !t.mutations.is_empty() {

@@ -293,7 +293,9 @@ async fn an_approval_in_doubt_offers_a_new_look_never_a_plain_retry() {
 async fn an_approval_made_elsewhere_says_who_and_when() {
     let already = r#"{"status":409,"title":"Already approved","code":"already_confirmed","detail":"Ana Approver (ana@northwind.example) approved this on 2026-12-01 at 13:05 UTC."}"#;
     let (_gateway, host) = proposed(
-        Gateway::new().latency(20),
+        Gateway::new()
+            .latency(20)
+            .on(Route::path("/assist/threads/thr_t$"), released_thread()),
         vec![Answer::problem(409, already)],
     )
     .await;
@@ -309,6 +311,11 @@ async fn an_approval_made_elsewhere_says_who_and_when() {
         status,
         "Already approved elsewhere: Ana Approver (ana@northwind.example) approved this on 2026-12-01 at 13:05 UTC."
     );
+    // The release the other tab made joins this panel's plan, marked as the server's record.
+    until("the recorded change", || {
+        texts(&host, ".turn .plan-recorded").len() == 1
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
