@@ -14,6 +14,7 @@ pub mod decisions;
 use assist_protocol::{AssistRequest, PendingConfirmation};
 
 use crate::changes::{operation_name, words};
+use crate::conversation::reconcile::ApprovalOutcome;
 use crate::conversation::{Ending, Phase, Turn};
 
 /// Why a card cannot be approved when its turn's stream broke before naming its thread.
@@ -99,8 +100,19 @@ pub enum CardState {
     Submitting,
     /// The approval ran; its change is under applied changes.
     Approved,
-    /// The approval request failed; the person may press Retry.
+    /// The approval request failed before it reached the copilot (or the thread shows the
+    /// server still offers the action): the person may press Retry.
     Failed(String),
+    /// Its answer broke off after the copilot had it: reading the thread to learn what
+    /// happened.
+    Checking,
+    /// The thread records the action as carried out (its answer had broken off).
+    CarriedOut,
+    /// Someone approved it before (another tab, device or person): who and when.
+    ApprovedElsewhere(String),
+    /// Its answer broke off and the thread does not tell whether it ran (why): never a plain
+    /// Retry, only a new look at the thread.
+    InDoubt(String),
     /// The person rejected it; nothing was sent.
     Rejected,
     /// The server refused it (409): it no longer holds the action, for the reason given.
@@ -113,8 +125,11 @@ impl CardState {
         match self {
             Self::Pending => "pending",
             Self::Submitting => "submitting",
-            Self::Approved => "approved",
+            Self::Approved | Self::CarriedOut => "approved",
             Self::Failed(_) => "failed",
+            Self::Checking => "checking",
+            Self::ApprovedElsewhere(_) => "approved-elsewhere",
+            Self::InDoubt(_) => "in-doubt",
             Self::Rejected => "rejected",
             Self::Stale(_) => "stale",
         }
@@ -122,7 +137,14 @@ impl CardState {
 
     /// Decided for good: the card shrinks to one line with its outcome.
     pub fn is_settled(&self) -> bool {
-        matches!(self, Self::Approved | Self::Rejected | Self::Stale(_))
+        matches!(
+            self,
+            Self::Approved
+                | Self::CarriedOut
+                | Self::ApprovedElsewhere(_)
+                | Self::Rejected
+                | Self::Stale(_)
+        )
     }
 
     /// The card's status line, its outcome once settled (empty while it waits).
@@ -131,6 +153,13 @@ impl CardState {
             Self::Pending => String::new(),
             Self::Submitting => "Approving…".to_owned(),
             Self::Approved => "Approved: carried out.".to_owned(),
+            Self::CarriedOut => {
+                "Approved: the answer broke off, and the server recorded it as carried out."
+                    .to_owned()
+            }
+            Self::Checking => "Checking what happened…".to_owned(),
+            Self::ApprovedElsewhere(who) => format!("Already approved elsewhere: {who}"),
+            Self::InDoubt(why) => format!("Outcome unknown: {why}"),
             Self::Failed(error) => format!("Failed: {error}"),
             Self::Rejected => "Rejected: nothing was sent.".to_owned(),
             Self::Stale(reason) => format!("Not carried out: {reason}"),
@@ -140,10 +169,10 @@ impl CardState {
     /// The mark in front of a settled card's line (the words say the same).
     pub fn mark(&self) -> &'static str {
         match self {
-            Self::Approved => "✓",
+            Self::Approved | Self::CarriedOut | Self::ApprovedElsewhere(_) => "✓",
             Self::Rejected => "✕",
-            Self::Stale(_) | Self::Failed(_) => "!",
-            Self::Pending | Self::Submitting => "",
+            Self::Stale(_) | Self::Failed(_) | Self::InDoubt(_) => "!",
+            Self::Pending | Self::Submitting | Self::Checking => "",
         }
     }
 }
@@ -178,27 +207,57 @@ pub fn approval_message(items: &[PendingConfirmation]) -> String {
     format!("Approve: {}", names.join("; "))
 }
 
-/// What the cards an approval turn carried become when its request ended: stale with the
-/// server's reason when it refused them (409: it no longer holds them), failed (waiting for
-/// the person's Retry) when the turn did not finish, approved when it did.
+/// What the cards an approval turn carried become when its request ended: approved when it
+/// finished; already approved elsewhere (who, when) or stale with the server's reason when it
+/// was refused (409); failed, waiting for the person's Retry, only when nothing reached the
+/// copilot; otherwise (its answer broke off, stopped, failed mid-stream, or the gateway holds
+/// it in doubt) checking: the thread tells what happened ([`resolve`]).
 pub fn settlement(turn: &Turn, ending: &Ending) -> CardState {
     if let Ending::Failed(failure) = ending
         && failure.status == Some(409)
     {
         let problem = failure.problem.as_ref();
-        return CardState::Stale(
-            problem
-                .and_then(|p| p.detail.clone().or_else(|| p.title.clone()))
-                .unwrap_or_else(|| NO_LONGER_HELD.to_owned()),
-        );
+        let reason = problem
+            .and_then(|p| p.detail.clone().or_else(|| p.title.clone()))
+            .unwrap_or_else(|| NO_LONGER_HELD.to_owned());
+        return match problem.and_then(|p| p.code.as_deref()) {
+            Some("already_confirmed") => CardState::ApprovedElsewhere(reason),
+            Some("confirmation_in_doubt") => CardState::Checking,
+            _ => CardState::Stale(reason),
+        };
     }
-    if turn.phase == Phase::Done {
-        return CardState::Approved;
+    match turn.phase {
+        Phase::Done => CardState::Approved,
+        _ if ending.gives_message_back() => CardState::Failed(
+            turn.error
+                .as_ref()
+                .map_or_else(|| "The request failed.".to_owned(), |e| e.title.clone()),
+        ),
+        _ => CardState::Checking,
     }
-    CardState::Failed(turn.error.as_ref().map_or_else(
-        || "Stopped before the copilot answered.".to_owned(),
-        |e| e.title.clone(),
+}
+
+/// Why an approval's outcome stays unknown when the thread could not be read.
+pub fn unreadable(reason: &str) -> CardState {
+    CardState::InDoubt(format!(
+        "the answer broke off, and the conversation could not be read ({reason}). Check the \
+         account before approving again."
     ))
+}
+
+/// What a card whose answer broke off becomes once the thread was read.
+pub fn resolve(outcome: &ApprovalOutcome) -> CardState {
+    match outcome {
+        ApprovalOutcome::CarriedOut => CardState::CarriedOut,
+        ApprovalOutcome::StillPending => CardState::Failed(
+            "the answer broke off before the server acted; it still holds this action.".to_owned(),
+        ),
+        ApprovalOutcome::Unknown => CardState::InDoubt(
+            "the answer broke off, and the conversation does not show whether it was carried \
+             out. Check the account before approving again."
+                .to_owned(),
+        ),
+    }
 }
 
 /// One pending confirmation as the person sees it.
@@ -244,6 +303,23 @@ impl Card {
         if self.state == CardState::Submitting {
             self.state = outcome;
         }
+    }
+
+    /// The thread told what became of an approval that was being checked (or, on "Check
+    /// again", of one still in doubt).
+    pub fn resolve(&mut self, outcome: CardState) {
+        if matches!(self.state, CardState::Checking | CardState::InDoubt(_)) {
+            self.state = outcome;
+        }
+    }
+
+    /// "Check again" on a card in doubt: `true` when it moved to Checking.
+    pub fn recheck(&mut self) -> bool {
+        let again = matches!(self.state, CardState::InDoubt(_));
+        if again {
+            self.state = CardState::Checking;
+        }
+        again
     }
 }
 
@@ -454,12 +530,56 @@ mod tests {
             turn.end(&ending);
             assert_eq!(settlement(&turn, &ending), expected, "{status}");
         }
+        // The gateway's ledger: approved before (who, when), or in doubt.
+        for (code, expected) in [
+            (
+                "already_confirmed",
+                CardState::ApprovedElsewhere(
+                    "Ana approved this on 2026-12-01 at 13:05 UTC.".into(),
+                ),
+            ),
+            ("confirmation_in_doubt", CardState::Checking),
+        ] {
+            let ending = Ending::Failed(Box::new(Failure {
+                error: TurnError::new("Already approved", None),
+                status: Some(409),
+                problem: Some(
+                    ProblemDetails::new(409, "x", "Ana approved this on 2026-12-01 at 13:05 UTC.")
+                        .with_code(code),
+                ),
+                before_acceptance: true,
+            }));
+            let mut turn = Turn::new(5, "Approve: x");
+            turn.end(&ending);
+            assert_eq!(settlement(&turn, &ending), expected, "{code}");
+        }
+        // It reached the copilot and ended without done: what happened is read from the
+        // thread, never offered as a plain Retry.
         let mut stopped = Turn::new(3, "Approve: x");
         stopped.end(&Ending::Stopped);
-        assert_eq!(
-            settlement(&stopped, &Ending::Stopped),
-            CardState::Failed("Stopped before the copilot answered.".into())
-        );
+        assert_eq!(settlement(&stopped, &Ending::Stopped), CardState::Checking);
+        let mut cut = Turn::new(6, "Approve: x");
+        cut.end(&Ending::Interrupted);
+        assert_eq!(settlement(&cut, &Ending::Interrupted), CardState::Checking);
+        assert_eq!(resolve(&ApprovalOutcome::CarriedOut), CardState::CarriedOut);
+        assert_eq!(resolve(&ApprovalOutcome::CarriedOut).as_str(), "approved");
+        assert!(matches!(
+            resolve(&ApprovalOutcome::StillPending),
+            CardState::Failed(_)
+        ));
+        assert!(matches!(
+            resolve(&ApprovalOutcome::Unknown),
+            CardState::InDoubt(_)
+        ));
+        let mut card = Card::new(item(json!({"name": "releaseNumber"})));
+        card.approve();
+        card.settle(CardState::Checking);
+        assert_eq!(card.approve(), None, "no Retry while checking");
+        card.resolve(resolve(&ApprovalOutcome::Unknown));
+        assert_eq!(card.approve(), None, "no plain Retry in doubt");
+        assert!(card.recheck());
+        card.resolve(CardState::CarriedOut);
+        assert!(card.state.is_settled() && !card.recheck());
         let mut done = Turn::new(4, "Approve: x");
         done.apply(assist_protocol::StreamEvent::Done(None));
         assert_eq!(settlement(&done, &Ending::Delivered), CardState::Approved);

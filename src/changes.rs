@@ -70,6 +70,8 @@ pub struct PlanRow {
     pub path: String,
     pub operation_id: Option<String>,
     pub fields: Vec<Field>,
+    /// The server recorded it, and the stream that should have shown it broke off.
+    pub recorded: bool,
 }
 
 /// Rows about one kind of resource, in the order they first appeared.
@@ -119,6 +121,11 @@ pub fn resource_of(path: &str) -> String {
 
 /// The plan: rows grouped by resource type, groups and rows in the order they happened.
 pub fn plan(mutations: &[AppliedMutation]) -> Vec<Group> {
+    plan_marking(mutations, &[])
+}
+
+/// The plan, its rows among `recorded` marked as the server's record.
+pub fn plan_marking(mutations: &[AppliedMutation], recorded: &[AppliedMutation]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for mutation in mutations {
         let row = PlanRow {
@@ -131,6 +138,7 @@ pub fn plan(mutations: &[AppliedMutation]) -> Vec<Group> {
             path: mutation.path.clone(),
             operation_id: mutation.operation_id.clone(),
             fields: fields(mutation.body.as_ref()),
+            recorded: recorded.contains(mutation),
         };
         let resource = resource_of(&mutation.path);
         match groups.iter_mut().find(|g| g.resource == resource) {

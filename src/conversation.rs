@@ -98,6 +98,9 @@ impl TurnError {
     }
 }
 
+/// The `error` event's code with which the gateway ends a stream whose upstream broke off.
+pub const UPSTREAM_BROKEN: &str = "upstream_broken";
+
 /// What a turn whose stream broke off after it began says: the copilot had the request and may
 /// have acted, so nothing invites sending it again blind.
 pub fn broke_off() -> TurnError {
@@ -167,6 +170,11 @@ pub struct Turn {
     /// When the person asked (RFC 3339), for turns restored from a thread; live turns take the
     /// moment they are shown.
     pub created_at: Option<String>,
+    /// What the server recorded of a turn that ended without `done`, once the panel asked.
+    pub check: reconcile::Check,
+    /// The changes the server recorded that the stream never showed (also in `mutations`):
+    /// marked "recorded by the server" in the plan.
+    pub recorded: Vec<AppliedMutation>,
     /// A `result` event's payload, held until `done` (which may carry none) settles the turn.
     result: Option<AssistResult>,
 }
@@ -185,6 +193,8 @@ impl Turn {
             confirmations: Vec::new(),
             ignored_events: 0,
             created_at: None,
+            check: reconcile::Check::NotNeeded,
+            recorded: Vec::new(),
             result: None,
         }
     }
@@ -230,6 +240,12 @@ impl Turn {
                 }
                 self.phase = Phase::Done;
                 changed = Changed::ALL;
+            }
+            // The gateway ends a stream whose upstream broke with this code: the copilot had
+            // the request, as with any reply that broke off.
+            StreamEvent::Error(problem) if problem.code.as_deref() == Some(UPSTREAM_BROKEN) => {
+                self.interrupt();
+                changed.phase = true;
             }
             StreamEvent::Error(problem) => {
                 self.fail(TurnError::from_problem(&problem));

@@ -102,7 +102,7 @@ impl Turn {
         }
         let shown = self.error.clone().unwrap_or_else(|| match ending {
             Ending::Failed(failure) => failure.error.clone(),
-            _ => TurnError::new("The reply was interrupted", None),
+            _ => super::broke_off(),
         });
         Some(ErrorReport::new(&shown, ending.status(), self.thread_id()))
     }
@@ -119,7 +119,7 @@ impl Turn {
         let mut out = match self.phase {
             Phase::Done => "Reply ready.".to_owned(),
             Phase::Stopped => "Stopped.".to_owned(),
-            Phase::Interrupted => "The reply was interrupted.".to_owned(),
+            Phase::Interrupted => "The reply broke off: the copilot may have acted.".to_owned(),
             _ => format!(
                 "The request failed: {}.",
                 self.error
@@ -177,7 +177,7 @@ mod tests {
         let report = turn.error_report(&Ending::Interrupted).unwrap();
         assert_eq!(
             (report.title.as_str(), report.status),
-            ("The reply was interrupted", None)
+            ("The reply broke off", None)
         );
         assert!(
             !Ending::Interrupted.gives_message_back(),
@@ -185,7 +185,7 @@ mod tests {
         );
         assert_eq!(
             turn.announcement(0),
-            "The reply was interrupted. 1 change applied."
+            "The reply broke off: the copilot may have acted. 1 change applied."
         );
     }
 

@@ -208,3 +208,22 @@ fn changes_stream_in_and_the_result_reconciles_them() {
     cut.interrupt();
     assert_eq!(cut.mutations.len(), 1);
 }
+
+#[test]
+fn the_gateways_broken_upstream_frame_interrupts_rather_than_fails() {
+    let mut turn = Turn::new(1, "add a skill");
+    turn.apply(delta("Adding"));
+    turn.apply(StreamEvent::Error(
+        ProblemDetails::new(502, "The reply broke off", "x").with_code(UPSTREAM_BROKEN),
+    ));
+    assert_eq!(turn.phase, Phase::Interrupted);
+    assert_eq!(turn.reply, "Adding");
+    assert!(turn.needs_check(&Ending::Delivered));
+    let mut other = Turn::new(2, "add a skill");
+    other.apply(StreamEvent::Error(ProblemDetails::new(
+        500,
+        "Copilot failed",
+        "x",
+    )));
+    assert_eq!(other.phase, Phase::Failed);
+}

@@ -37,7 +37,9 @@ pub async fn read_event_stream(
                 break Err(TransportError::Interrupted);
             }
             // Stop aborts the fetch, which can fail the read before the abort event is heard.
-            Err(TransportError::Broken(_)) if signal.aborted() => break Err(TransportError::Aborted),
+            Err(TransportError::Broken(_)) if signal.aborted() => {
+                break Err(TransportError::Aborted);
+            }
             Err(error) => break Err(error),
         }
         // Events after a terminal or broken one in the same chunk are not delivered.

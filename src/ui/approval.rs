@@ -194,6 +194,16 @@ fn CardView(
                     </button>
                 </Show>
                 <Show when=move || is("failed")>{retry("retry", "Retry".to_owned())}</Show>
+                // In doubt: never a plain Retry; the thread may tell more in a moment.
+                <Show when=move || is("in-doubt")>
+                    <button
+                        type="button"
+                        class="check-again"
+                        on:click=move |_| state.check_again(entry)
+                    >
+                        "Check again"
+                    </button>
+                </Show>
             </div>
         </article>
     }

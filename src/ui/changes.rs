@@ -6,18 +6,22 @@
 use assist_protocol::AppliedMutation;
 use leptos::prelude::*;
 
-use crate::changes::{Field, Totals, operation_name, plan};
+use crate::changes::{Field, Totals, operation_name, plan_marking};
 
 /// The plan of `mutations`: groups of rows, each row opening to its operation and fields.
 /// The groups' headings are `h3` under a turn, `h4` in the sheet (under its own `h3`).
 #[component]
 fn PlanList(
     #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
+    /// The changes the server recorded that no stream showed (marked so).
+    #[prop(into)]
+    recorded: Signal<Vec<AppliedMutation>>,
     #[prop(default = false)] in_sheet: bool,
 ) -> impl IntoView {
     let groups = move || {
         mutations.with(|m| {
-            plan(m)
+            recorded
+                .with(|r| plan_marking(m, r))
                 .into_iter()
                 .map(|group| {
                     let rows = group.rows.into_iter().map(plan_row).collect_view();
@@ -61,6 +65,9 @@ fn plan_row(row: crate::changes::PlanRow) -> impl IntoView {
                     </span>
                     <span class="visually-hidden">{format!("{}: ", row.action.word())}</span>
                     <span class="plan-summary">{row.summary}</span>
+                    {row
+                        .recorded
+                        .then(|| view! { <span class="plan-recorded">"recorded by the server"</span> })}
                 </summary>
                 <p class="plan-detail">
                     {operation
@@ -82,7 +89,10 @@ fn plan_row(row: crate::changes::PlanRow) -> impl IntoView {
 
 /// The changes one turn applied, folded to "2 changes applied · 1 created, 1 updated".
 #[component]
-pub fn TurnChanges(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> impl IntoView {
+pub fn TurnChanges(
+    #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
+    #[prop(into)] recorded: Signal<Vec<AppliedMutation>>,
+) -> impl IntoView {
     let line = move || {
         mutations.with(|m| {
             let n = m.len();
@@ -97,7 +107,7 @@ pub fn TurnChanges(#[prop(into)] mutations: Signal<Vec<AppliedMutation>>) -> imp
         <Show when=move || mutations.with(|m| !m.is_empty())>
             <details class="turn-changes">
                 <summary>{line}</summary>
-                <PlanList mutations=mutations />
+                <PlanList mutations=mutations recorded=recorded />
             </details>
         </Show>
     }
@@ -143,6 +153,9 @@ pub fn ChangesToggle(
 #[component]
 pub fn ChangesSheet(
     #[prop(into)] mutations: Signal<Vec<AppliedMutation>>,
+    /// The changes the server recorded that no stream showed.
+    #[prop(into)]
+    recorded: Signal<Vec<AppliedMutation>>,
     open: RwSignal<bool>,
     /// Its element id (the toggle's `aria-controls`).
     id: String,
@@ -192,7 +205,7 @@ pub fn ChangesSheet(
                 </button>
             </header>
             <p class="changes-totals">{move || mutations.with(|m| Totals::of(m).to_string())}</p>
-            <PlanList mutations=mutations in_sheet=true />
+            <PlanList mutations=mutations recorded=recorded in_sheet=true />
         </section>
     }
 }

@@ -51,7 +51,7 @@ pub fn Composer(state: PanelState) -> impl IntoView {
             class="copilot-composer"
             on:submit=move |ev| {
                 ev.prevent_default();
-                state.send();
+                state.send_pressed();
             }
         >
             <div class="composer-row">
@@ -81,7 +81,7 @@ pub fn Composer(state: PanelState) -> impl IntoView {
                         }
                     }
                 >
-                    <button type="button" on:click=move |_| state.stop()>
+                    <button type="button" on:click=move |_| state.stop_pressed()>
                         "Stop"
                     </button>
                 </Show>

@@ -11,11 +11,13 @@
 //! host page.
 //!
 //! - [`approving`]: Approve and Reject, and the rejections kept across reloads.
+//! - [`checking`]: what the server recorded of a turn (or an approval) that did not finish.
 //! - [`resume`]: the thread across reloads, and the recent conversations.
 //! - [`account`]: who is signed in. [`focus`]: where focus goes when an action settles.
 
 mod account;
 mod approving;
+mod checking;
 mod focus;
 mod resume;
 
@@ -61,6 +63,10 @@ impl HostSession {
     }
 }
 
+/// How long after Send was pressed Stop ignores clicks: longer than a double click takes
+/// (desktop systems default to 500 ms at most between its clicks).
+pub const DOUBLE_CLICK_MS: f64 = 500.0;
+
 /// What the panel talks to and keeps, fixed for its life.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -85,6 +91,8 @@ pub struct PanelState {
     /// Every change of the conversation, in order: recomputed when a turn's mutations change,
     /// not on every delta.
     mutations: Memo<Vec<AppliedMutation>>,
+    /// The changes the server recorded that no stream showed (a subset of `mutations`).
+    recorded: Memo<Vec<AppliedMutation>>,
     /// A request is out (sending, streaming, or restoring a thread).
     busy: RwSignal<bool>,
     /// Who is signed in, as far as the panel knows.
@@ -109,6 +117,10 @@ pub struct PanelState {
     settings: StoredValue<Settings>,
     host_session: StoredValue<HostSession, LocalStorage>,
     request: StoredValue<Option<AbortController>, LocalStorage>,
+    /// When the Send button started the turn in flight (`Date.now()`; `-∞` for a turn started
+    /// otherwise, `+∞` while a press is being handled): Stop takes Send's place, and the
+    /// second click of a double click on Send must not land on it.
+    send_pressed_at: StoredValue<f64>,
     next_id: StoredValue<u64>,
     /// Signals made later (a turn, its cards) belong to the panel, not to whatever view was
     /// active when they were made: an Approve button's scope is gone once its card leaves
@@ -131,6 +143,13 @@ impl PanelState {
                         .collect()
                 })
             }),
+            recorded: Memo::new(move |_| {
+                turns.with(|list| {
+                    list.iter()
+                        .flat_map(|t| t.with_recorded(<[AppliedMutation]>::to_vec))
+                        .collect()
+                })
+            }),
             busy: RwSignal::new(false),
             account: RwSignal::new(Account::Unknown),
             draft: RwSignal::new(String::new()),
@@ -147,6 +166,7 @@ impl PanelState {
             settings: StoredValue::new(settings),
             host_session: StoredValue::new_local(host_session),
             request: StoredValue::new_local(None),
+            send_pressed_at: StoredValue::new(f64::NEG_INFINITY),
             next_id: StoredValue::new(0),
             owner: StoredValue::new_local(
                 Owner::current()
@@ -178,6 +198,10 @@ impl PanelState {
 
     pub fn mutations(&self) -> Signal<Vec<AppliedMutation>> {
         self.mutations.into()
+    }
+
+    pub fn recorded(&self) -> Signal<Vec<AppliedMutation>> {
+        self.recorded.into()
     }
 
     pub fn busy(&self) -> bool {
@@ -289,10 +313,35 @@ impl PanelState {
         }
     }
 
-    /// Sends a failed turn's request again, when the person presses its Retry.
-    pub fn retry(&self, turn: LiveTurn) {
+    /// The Send button was pressed (clicked, or Enter on it): sends the box's message, and
+    /// notes when, for [`Self::stop_pressed`].
+    pub fn send_pressed(&self) {
+        self.send_pressed_at.set_value(f64::INFINITY);
+        self.send();
+        // Sent: the turn's start took the mark and dated it. Not sent: nothing to guard.
+        if self.send_pressed_at.get_value() == f64::INFINITY {
+            self.send_pressed_at.set_value(f64::NEG_INFINITY);
+        }
+    }
+
+    /// The Stop button was pressed: stops the request, unless Send was pressed within a double
+    /// click's time (the second click of a double-clicked Send lands where Send was). A turn
+    /// sent with Enter in the box can be stopped at once; Esc always stops at once.
+    pub fn stop_pressed(&self) {
+        if js_sys::Date::now() - self.send_pressed_at.get_value() >= DOUBLE_CLICK_MS {
+            self.stop();
+        }
+    }
+
+    /// Sends a failed turn's request again, when the person presses its Retry. A turn that
+    /// applied changes, or whose outcome the panel could not check, is not sent again until
+    /// the person `confirmed` it: the question to ask them comes back instead.
+    pub fn retry(&self, turn: LiveTurn, confirmed: bool) -> Option<String> {
         if self.busy.get_untracked() || turn.is_approval() {
-            return;
+            return None;
+        }
+        if !confirmed && let Some(question) = turn.with_untracked(Turn::retry_warning) {
+            return Some(question);
         }
         let mut request = turn.origin();
         request.thread_id = request.thread_id.or_else(|| self.thread_id.get_untracked());
@@ -303,6 +352,7 @@ impl PanelState {
             self.draft.set(String::new());
         }
         self.start_turn(request, shown, Vec::new());
+        None
     }
 
     /// Starts a new conversation: the one on screen goes to the recent conversations (if the
@@ -345,6 +395,13 @@ impl PanelState {
         let id = self.next_id();
         let turn = self.under_panel(|| LiveTurn::new(Turn::new(id, shown), request.clone()));
         self.turns.update(|t| t.push(turn));
+        // Only a turn the Send button started guards its Stop (see `stop_pressed`).
+        let pressed = self.send_pressed_at.get_value() == f64::INFINITY;
+        self.send_pressed_at.set_value(if pressed {
+            js_sys::Date::now()
+        } else {
+            f64::NEG_INFINITY
+        });
         self.busy.set(true);
         let abort = AbortController::new().expect("AbortController exists");
         let signal = abort.signal();
@@ -415,17 +472,16 @@ impl PanelState {
         // The turn's proposals become cards once it has ended. A stopped or dropped stream keeps
         // the proposals it delivered: the server holds them too.
         let proposed = turn.with_untracked(|t| t.confirmations.clone());
-        let new_cards: Vec<LiveCard> = proposed
-            .into_iter()
-            .map(|item| {
-                let card_id = self.next_id();
-                self.under_panel(|| LiveCard::new(card_id, turn.id, Card::new(item)))
+        let new_cards = self.add_cards(turn, proposed);
+        // It reached the copilot and did not finish: what did the server record?
+        // An approval made elsewhere: the change it made joins this panel's plan too.
+        let elsewhere = approving.iter().any(|c| {
+            c.card.with_untracked(|c| {
+                matches!(c.state, crate::approval::CardState::ApprovedElsewhere(_))
             })
-            .collect();
-        if !new_cards.is_empty() {
-            self.cards
-                .update(|list| list.extend(new_cards.iter().copied()));
-        }
+        });
+        let check_turn = elsewhere || turn.with_untracked(|t| t.needs_check(&ending));
+        self.check_recorded(turn, request, check_turn, approving);
         turn.with_untracked(|t| {
             if !t.mutations.is_empty() {
                 self.host.changes_applied(&t.mutations);
@@ -445,6 +501,34 @@ impl PanelState {
             Some(first) => self.focus_card(first.id),
             None => self.focus_composer_if_ours(),
         }
+    }
+}
+
+impl PanelState {
+    /// The turn `id` of the conversation on screen (not tracked).
+    fn turn(&self, id: u64) -> Option<LiveTurn> {
+        self.turns
+            .with_untracked(|list| list.iter().find(|t| t.id == id).copied())
+    }
+
+    /// Makes cards of `proposals`, which `turn` proposed.
+    fn add_cards(
+        &self,
+        turn: LiveTurn,
+        proposals: Vec<assist_protocol::PendingConfirmation>,
+    ) -> Vec<LiveCard> {
+        let new_cards: Vec<LiveCard> = proposals
+            .into_iter()
+            .map(|item| {
+                let card_id = self.next_id();
+                self.under_panel(|| LiveCard::new(card_id, turn.id, Card::new(item)))
+            })
+            .collect();
+        if !new_cards.is_empty() {
+            self.cards
+                .update(|list| list.extend(new_cards.iter().copied()));
+        }
+        new_cards
     }
 }
 

@@ -135,6 +135,7 @@ pub fn Panel(
                 </FollowingLog>
                 <ChangesSheet
                     mutations=state.mutations()
+                    recorded=state.recorded()
                     open=changes_open
                     id=sheet_id.clone()
                     toggle=toggle_id.clone()

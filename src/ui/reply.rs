@@ -190,7 +190,7 @@ pub(super) fn copy_text(text: &str) -> impl std::future::Future<Output = bool> +
     async move { wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() }
 }
 
-async fn sleep_ms(ms: i32) {
+pub(crate) async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let window = web_sys::window().expect("a window");
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);

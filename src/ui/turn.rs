@@ -2,7 +2,7 @@
 //! message, the working line while it runs and its steps once it ended, the reply, the
 //! approvals it proposed and the changes it applied).
 
-use assist_protocol::{AppliedMutation, AssistRequest, StreamEvent};
+use assist_protocol::{AppliedMutation, AssistRequest, PendingConfirmation, StreamEvent};
 use leptos::prelude::*;
 
 use super::approval::TurnCards;
@@ -10,6 +10,7 @@ use super::changes::TurnChanges;
 use super::controller::PanelState;
 use super::reply::{ReplyView, StepsView, copy_text};
 use super::working::WorkingLine;
+use crate::conversation::reconcile::{Check, Recorded};
 use crate::conversation::{Changed, Ending, Phase, Step, Turn, TurnError};
 
 /// A turn as the panel holds it: the pure [`Turn`] (not reactive) and one trigger per part the
@@ -54,6 +55,34 @@ impl LiveTurn {
         if let Some(changed) = self.turn.try_update_value(|t| t.end(ending)) {
             self.notify(changed);
         }
+    }
+
+    /// Notes where the check of what the server recorded stands.
+    pub fn set_check(&self, check: Check) {
+        if let Some(changed) = self.turn.try_update_value(|t| t.set_check(check)) {
+            self.notify(changed);
+        }
+    }
+
+    /// Adds what the server recorded of the turn; returns the proposals to make cards of.
+    pub fn reconcile(&self, record: Option<Recorded>) -> Vec<PendingConfirmation> {
+        let Some((changed, proposals)) = self.turn.try_update_value(|t| t.reconcile(record)) else {
+            return Vec::new();
+        };
+        self.notify(changed);
+        proposals
+    }
+
+    /// The check of what the server recorded (tracked with the phase).
+    pub fn check(&self) -> Check {
+        self.phase.track();
+        self.turn.with_value(|t| t.check.clone())
+    }
+
+    /// The changes the server recorded that the stream did not show (tracked).
+    pub fn with_recorded<R>(&self, f: impl FnOnce(&[AppliedMutation]) -> R) -> R {
+        self.mutations.track();
+        self.turn.with_value(|t| f(&t.recorded))
     }
 
     fn notify(&self, changed: Changed) {
@@ -122,6 +151,18 @@ impl LiveTurn {
     }
 }
 
+/// The `data-check` name of a check, for styles and tests.
+fn check_name(check: &Check) -> &'static str {
+    match check {
+        Check::NotNeeded => "none",
+        Check::Checking => "checking",
+        Check::Recorded { .. } => "recorded",
+        Check::NotRecorded => "not-recorded",
+        Check::Unavailable(_) => "unavailable",
+        Check::ThreadUnknown => "thread-unknown",
+    }
+}
+
 /// Renders one turn. Retry (for turns the person sent; an approval's retry lives on its card)
 /// sends the same request again, only when the person presses it.
 #[component]
@@ -132,6 +173,7 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
     // The request the turn's cards answer to (an approval's own turn repeats it).
     let asked = turn.origin().message;
     let mutations = Signal::derive(move || turn.with_mutations(<[AppliedMutation]>::to_vec));
+    let recorded = Signal::derive(move || turn.with_recorded(<[AppliedMutation]>::to_vec));
     // When the person asked: the thread's time for a restored turn, else now.
     let date = turn
         .with_untracked(|t| t.created_at.clone())
@@ -151,8 +193,30 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
         let copying = copy_text(&turn.with_untracked(|t| t.reply.clone()));
         leptos::task::spawn_local(async move { copied.set(Some(copying.await)) });
     };
-    let can_retry =
-        move || !turn.is_approval() && matches!(phase(), Phase::Failed | Phase::Interrupted);
+    // Retry once the panel knows what the turn did: while it reads the thread, it waits.
+    let can_retry = move || {
+        !turn.is_approval()
+            && matches!(phase(), Phase::Failed | Phase::Interrupted)
+            && turn.check() != Check::Checking
+    };
+    // Retry of a turn that applied changes (or whose outcome is unknown) asks first.
+    let asking = RwSignal::new(None::<String>);
+    let keep = NodeRef::<leptos::html::Button>::new();
+    let retry = move |_| {
+        if let Some(question) = state.retry(turn, false) {
+            asking.set(Some(question));
+            request_animation_frame(move || {
+                if let Some(button) = keep.get_untracked() {
+                    let _ = button.focus();
+                }
+            });
+        }
+    };
+    let check = move || {
+        turn.check().sentence().map(|sentence| {
+            view! { <p class="turn-check" data-check=check_name(&turn.check())>{sentence}</p> }
+        })
+    };
     // The reply no longer changes once the turn is done: the phase is all this needs to track.
     let can_copy = move || phase() == Phase::Done && turn.with_untracked(|t| !t.reply.is_empty());
     let error = move || {
@@ -185,8 +249,9 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
                 <p class="turn-note">"Stopped. What arrived is kept."</p>
             </Show>
             {error}
+            {check}
             <TurnCards turn_id=turn.id asked=asked state=state />
-            <TurnChanges mutations=mutations />
+            <TurnChanges mutations=mutations recorded=recorded />
             <div class="turn-actions">
                 <Show when=can_copy>
                     <button type="button" class="copy-reply" on:click=copy_reply>
@@ -197,17 +262,44 @@ pub fn TurnView(turn: LiveTurn, state: PanelState) -> impl IntoView {
                         }}
                     </button>
                 </Show>
-                <Show when=can_retry>
+                <Show when=move || can_retry() && asking.with(Option::is_none)>
                     <button
                         type="button"
                         class="retry-turn"
                         disabled=move || state.busy()
-                        on:click=move |_| state.retry(turn)
+                        on:click=retry
                     >
                         "Retry"
                     </button>
                 </Show>
             </div>
+            <Show when=move || asking.with(Option::is_some)>
+                <div class="retry-confirm" role="group" aria-label="Send this request again?">
+                    <p>{move || asking.get()}</p>
+                    <button
+                        type="button"
+                        class="retry-again"
+                        disabled=move || state.busy()
+                        on:click=move |_| {
+                            asking.set(None);
+                            state.retry(turn, true);
+                        }
+                    >
+                        "Send again"
+                    </button>
+                    <button
+                        type="button"
+                        class="retry-keep"
+                        node_ref=keep
+                        on:click=move |_| {
+                            asking.set(None);
+                            state.focus_composer();
+                        }
+                    >
+                        "Don’t send"
+                    </button>
+                </div>
+            </Show>
         </article>
     }
 }

@@ -314,7 +314,25 @@ async fn a_proposal_from_a_cut_stream_stays_a_card_and_approves_in_its_thread() 
             "event:done\ndata:{\"reply\":\"Released.\",\"threadId\":\"thr_c\"}\n\n"
         ],
     ]);
-    let _gateway = answering(answers);
+    // What the server recorded of the cut turn: its message, its reply so far, the proposal.
+    let thread = serde_json::json!({
+        "thread": {"id": "thr_c"},
+        "messages": [
+            {"role": "user", "content": "hello"},
+            {"role": "assistant", "content": "Hi."},
+            {"role": "user", "content": "release the number ending 7730"},
+            {"role": "assistant", "content": "Releasing needs your approval.",
+             "pendingConfirmations": [serde_json::from_str::<serde_json::Value>(item).unwrap()]}
+        ]
+    });
+    let _gateway = Gateway::new()
+        .latency(50)
+        .on(
+            Route::path("/assist/threads/thr_c$"),
+            Answer::json(200, thread.to_string()),
+        )
+        .queue(&answers)
+        .install();
     let host = mount_panel().await;
     ask(&host, "hello").await;
     until_shown("the first turn", &host, ".turn[data-phase=done]").await;
@@ -326,9 +344,16 @@ async fn a_proposal_from_a_cut_stream_stays_a_card_and_approves_in_its_thread() 
     )
     .await;
     until_shown("its card", &host, ".approval-card[data-state=pending]").await;
+    // The server's record has the same proposal: one card, not two.
+    until_shown("the check", &host, ".turn-check[data-check=recorded]").await;
+    assert_eq!(texts(&host, ".approval-card").len(), 1);
     find::<HtmlButtonElement>(&host, ".approval-card button.approve").click();
     until_shown("approved", &host, ".approval-card[data-state=approved]").await;
-    let body = assist_requests()[2]["body"].clone();
+    let posts: Vec<_> = assist_requests()
+        .into_iter()
+        .filter(|r| r["method"] == "POST")
+        .collect();
+    let body = posts[2]["body"].clone();
     assert_eq!(body["threadId"], "thr_c");
     assert_eq!(body["message"], "release the number ending 7730");
 }

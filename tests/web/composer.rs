@@ -103,11 +103,44 @@ async fn focus_comes_back_to_the_box_after_send_and_stop() {
         ".turn[data-phase=streaming]",
     )
     .await;
+    // Past a double click's time (Stop ignores the second click of a double-clicked Send).
+    pause(600).await;
     let stop: HtmlButtonElement = find(&element, ".copilot-composer button[type=button]");
     stop.focus().unwrap();
     stop.click();
     until_shown("the stopped turn", &element, ".turn[data-phase=stopped]").await;
     until("focus in the box after Stop", || is_focused(&message)).await;
+    panel.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_double_clicked_send_sends_once_and_never_stops_the_turn() {
+    let _gateway = Gateway::new()
+        .latency(30)
+        .then(
+            Answer::chunks(vec![
+                "event:delta\ndata:{\"text\":\"Two agents\"}\n\n".into(),
+                "event:done\ndata:{\"reply\":\"Two agents.\",\"threadId\":\"thr_dbl\"}\n\n".into(),
+            ])
+            .every(150),
+        )
+        .install();
+    let element = host_element("composer-double", 500);
+    let panel = mount_with(&element, r#"{"storageKey":"composer-double"}"#).await;
+    type_message(&element, "list my agents").await;
+    let button = || find::<HtmlButtonElement>(&element, ".copilot-composer .composer-row button");
+    let first = button();
+    assert_eq!(first.text_content().as_deref(), Some("Send"));
+    first.click();
+    leptos::task::tick().await;
+    // The second click of the double click lands where Send was: on Stop now.
+    let second = button();
+    assert_eq!(second.text_content().as_deref(), Some("Stop"));
+    second.click();
+    until_shown("the finished turn", &element, ".turn[data-phase=done]").await;
+    assert_eq!(texts(&element, ".turn").len(), 1);
+    assert_eq!(assist_requests().len(), 1, "sent once");
+    assert!(!aborted(), "the turn was never stopped");
     panel.unmount();
 }
 

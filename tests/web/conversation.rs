@@ -96,7 +96,7 @@ async fn a_failed_turn_offers_retry_a_finished_one_copy_and_each_shows_its_time(
     .await;
     // Nothing is resent by itself: wait well past the stub's 50 ms answer time.
     pause(300).await;
-    assert_eq!(assist_requests().len(), 1);
+    assert_eq!(assist_requests().len(), 1, "{:?}", assist_requests());
     let time: HtmlElement = find(&host, ".turn time.turn-time");
     assert!(time.get_attribute("datetime").unwrap().contains('T'));
     assert_eq!(time.text_content().unwrap().len(), 5, "HH:MM");

@@ -14,5 +14,6 @@ mod follow;
 mod session;
 mod streaming;
 mod transport;
+mod truthful;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -53,6 +53,8 @@ async fn stop_ends_the_turn_as_stopped_and_keeps_the_partial_reply() {
     until("the partial reply", || reply_is("Half a reply")).await;
     let stop: HtmlButtonElement = find(&host, ".copilot-composer button[type=button]");
     assert_eq!(stop.text_content().as_deref(), Some("Stop"));
+    // Past a double click's time: a Stop clicked sooner is a double-clicked Send's second click.
+    pause(600).await;
     stop.click();
     until_shown("the stopped turn", &host, ".turn[data-phase=stopped]").await;
     assert!(reply_is("Half a reply"), "the partial reply stays");

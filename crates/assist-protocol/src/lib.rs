@@ -8,6 +8,7 @@
 //! - [`is_plain_id`]: the one rule for ids that go into a request path.
 
 mod id;
+pub mod outcome;
 pub mod samples;
 pub mod sse;
 
@@ -106,6 +107,11 @@ pub struct ThreadMessage {
     pub mutations: Vec<AppliedMutation>,
     #[serde(default)]
     pub pending_confirmations: Vec<PendingConfirmation>,
+    /// A person's message that approved items: what it approved (the local simulator's
+    /// extension; absent elsewhere, and then an approval's message reads like the one that
+    /// proposed it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmed: Vec<PendingConfirmation>,
 }
 
 /// A destructive tool call held until the person confirms it.

@@ -117,6 +117,20 @@ end
 return false
 ";
 
+/// Claims every key again for a new approval, if each one is absent or still holds the
+/// in-doubt approval `ARGV[1]` (its thread showed nothing was done): returns the value that
+/// stood in the way, or nothing.
+const RECLAIM: &str = r"
+for _, key in ipairs(KEYS) do
+  local taken = redis.call('GET', key)
+  if taken and taken ~= ARGV[1] then return taken end
+end
+for _, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[2], 'PX', ARGV[3])
+end
+return false
+";
+
 enum Backend {
     Memory(Mutex<HashMap<String, (Approval, u64)>>),
     Redis(redis::aio::ConnectionManager),
@@ -182,6 +196,48 @@ impl Ledger {
                 }
                 let taken: Option<String> = script
                     .arg(json)
+                    .arg(REMEMBER.as_millis() as u64)
+                    .invoke_async(&mut manager.clone())
+                    .await?;
+                Ok(taken.and_then(|j| serde_json::from_str(&j).ok()))
+            }
+        }
+    }
+
+    /// Claims `keys` again for `approval` where they still hold the in-doubt `earlier` (its
+    /// thread shows the upstream did not act), all or none, in one atomic step: `Ok(None)`
+    /// when claimed, `Ok(Some(current))` when another claim got there first.
+    pub async fn reclaim(
+        &self,
+        keys: &[String],
+        earlier: &Approval,
+        approval: &Approval,
+    ) -> Result<Option<Approval>, StoreError> {
+        match &self.backend {
+            Backend::Memory(entries) => {
+                let mut entries = entries.lock().expect("ledger lock");
+                if let Some((current, _)) = keys
+                    .iter()
+                    .filter_map(|k| entries.get(k))
+                    .find(|(current, _)| current != earlier)
+                {
+                    return Ok(Some(current.clone()));
+                }
+                let expires = now_ms() + REMEMBER.as_millis() as u64;
+                for key in keys {
+                    entries.insert(key.clone(), (approval.clone(), expires));
+                }
+                Ok(None)
+            }
+            Backend::Redis(manager) => {
+                let script = redis::Script::new(RECLAIM);
+                let mut invoke = script.prepare_invoke();
+                for key in keys {
+                    invoke.key(key);
+                }
+                let taken: Option<String> = invoke
+                    .arg(serde_json::to_string(earlier).expect("approvals serialize"))
+                    .arg(serde_json::to_string(approval).expect("approvals serialize"))
                     .arg(REMEMBER.as_millis() as u64)
                     .invoke_async(&mut manager.clone())
                     .await?;
@@ -279,6 +335,37 @@ impl Claimed {
                 keys,
             })),
         })
+    }
+
+    /// Claims the items of `body` again where the ledger holds them in doubt as `earlier`,
+    /// after their thread showed the upstream did not act: the claim, or what stood in the way.
+    pub async fn reclaim(
+        ledger: &std::sync::Arc<Ledger>,
+        body: &Value,
+        key_name: &str,
+        earlier: &Approval,
+        approval: &Approval,
+    ) -> Result<Result<Claimed, Approval>, StoreError> {
+        let keys = item_keys(body, key_name);
+        Ok(match ledger.reclaim(&keys, earlier, approval).await? {
+            Some(current) => Err(current),
+            None => Ok(Claimed {
+                ledger: std::sync::Arc::clone(ledger),
+                keys,
+            }),
+        })
+    }
+
+    /// Records, without forwarding anything, that the items of `body` were carried out (their
+    /// thread records it).
+    pub async fn mark_done(
+        ledger: &Ledger,
+        body: &Value,
+        key_name: &str,
+    ) -> Result<(), StoreError> {
+        ledger
+            .settle(&item_keys(body, key_name), Settlement::Done)
+            .await
     }
 
     /// Records how it ended.

@@ -15,6 +15,7 @@ pub mod config_file;
 pub mod csp;
 pub mod guard;
 pub mod health;
+pub mod in_doubt;
 pub mod ledger;
 pub mod limits;
 pub mod logging;

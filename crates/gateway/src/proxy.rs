@@ -269,7 +269,46 @@ async fn admit(
         .map_err(|e| Refusal::from(session::store_down(e)))?;
     match claimed {
         Ok(claim) => Ok((permit, claim)),
+        Err(earlier) if earlier.standing == Standing::InDoubt => {
+            settle_in_doubt(state, session, json, &earlier, &approval)
+                .await
+                .map(|claim| (permit, Some(claim)))
+        }
         Err(earlier) => Err(already(&earlier)),
+    }
+}
+
+/// A repeat of a confirmation held in doubt: its thread tells whether the upstream acted
+/// ([`crate::in_doubt`]). Nothing done → claimed again and forwarded; carried out → done, and
+/// refused as already approved; otherwise still in doubt.
+async fn settle_in_doubt(
+    state: &AppState,
+    session: &session::Session,
+    json: &Value,
+    earlier: &Approval,
+    approval: &Approval,
+) -> Result<Claimed, Refusal> {
+    let store_down = |e| Refusal::from(session::store_down(e));
+    match crate::in_doubt::read(state, session, json).await {
+        crate::in_doubt::Thread::NothingDone => {
+            match Claimed::reclaim(&state.ledger, json, &session.grant.key, earlier, approval)
+                .await
+                .map_err(store_down)?
+            {
+                Ok(claim) => Ok(claim),
+                Err(current) => Err(already(&current)),
+            }
+        }
+        crate::in_doubt::Thread::CarriedOut => {
+            Claimed::mark_done(&state.ledger, json, &session.grant.key)
+                .await
+                .map_err(store_down)?;
+            Err(already(&Approval {
+                standing: Standing::Done,
+                ..earlier.clone()
+            }))
+        }
+        crate::in_doubt::Thread::Unknown => Err(already(earlier)),
     }
 }
 
@@ -477,12 +516,20 @@ async fn send(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    let event_stream = upstream
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"));
     let (registration, listed) = state.streams.list(session);
     state.metrics.open_streams.inc();
     let chunks: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>> =
         Box::pin(upstream.bytes_stream());
     let tracked = Tracked {
         chunks: Abortable::new(chunks, registration),
+        event_stream,
+        at_boundary: true,
+        finished: false,
         metrics: Arc::clone(&state.metrics),
         end: Some(End {
             metrics: Arc::clone(&state.metrics),
@@ -543,8 +590,18 @@ impl Drop for End {
 /// The upstream's chunks, passed on as they arrive. When the browser goes away axum drops this
 /// body, which drops the upstream response (cancelling the upstream request) and [`End`]; a
 /// cut session aborts it.
+///
+/// When the upstream's event stream breaks between two frames, the browser's stream ends
+/// cleanly with an `error` frame coded `upstream_broken` (the panel reads it as a reply that
+/// broke off) rather than a cut connection, which the browser would report in the host page's
+/// console as a network error. A break inside a frame is passed on as a cut.
 struct Tracked {
     chunks: Abortable<Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>>,
+    event_stream: bool,
+    /// What was passed on so far ends with a whole frame.
+    at_boundary: bool,
+    /// The closing `error` frame went out: nothing follows.
+    finished: bool,
     metrics: Arc<crate::metrics::Metrics>,
     end: Option<End>,
 }
@@ -553,7 +610,25 @@ impl Stream for Tracked {
     type Item = reqwest::Result<Bytes>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.finished {
+            return Poll::Ready(None);
+        }
         let polled = self.chunks.poll_next_unpin(cx);
+        if let Poll::Ready(Some(Err(_))) = &polled
+            && self.event_stream
+            && self.at_boundary
+        {
+            if let Some(end) = self.end.as_mut() {
+                end.outcome = "upstream_error";
+            }
+            self.finished = true;
+            return Poll::Ready(Some(Ok(broken_frame())));
+        }
+        if let Poll::Ready(Some(Ok(chunk))) = &polled
+            && !chunk.is_empty()
+        {
+            self.at_boundary = chunk.ends_with(b"\n\n") || chunk.ends_with(b"\r\n\r\n");
+        }
         match &polled {
             Poll::Ready(None) => {
                 let aborted = self.chunks.is_aborted();
@@ -577,6 +652,21 @@ impl Stream for Tracked {
         }
         polled
     }
+}
+
+/// The `error` frame that ends a browser's stream whose upstream broke between frames.
+fn broken_frame() -> Bytes {
+    let problem = ProblemDetails::new(
+        502,
+        "The reply broke off",
+        "The Flowyte control plane's answer broke off after it had the request: it may have \
+         carried out part of it.",
+    )
+    .with_code("upstream_broken");
+    Bytes::from(assist_protocol::encode_frame(
+        "error",
+        &serde_json::to_string(&problem).expect("problems serialize"),
+    ))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The confirmation ledger over real HTTP, in front of the simulator: a confirmed item goes
 //! upstream at most once — twice in a row, twice at once, through two gateways on one Redis —
-//! and an answer that broke off leaves it in doubt, while an upstream that certainly did not act
-//! releases it.
+//! and an answer that broke off leaves it in doubt until its thread tells what happened, while an
+//! upstream that certainly did not act releases it.
 
 use std::time::Duration;
 
@@ -45,6 +45,18 @@ async fn events(response: reqwest::Response) -> Result<Vec<StreamEvent>, String>
         .iter()
         .map(|e| StreamEvent::from_sse(e.as_ref()).unwrap())
         .collect())
+}
+
+/// Whether the answer ended as one whose upstream broke: a clean `error` frame coded
+/// `upstream_broken` (or, inside a frame, a cut).
+async fn broke_off(response: reqwest::Response) -> bool {
+    match events(response).await {
+        Err(_) => true,
+        Ok(events) => matches!(
+            events.last(),
+            Some(StreamEvent::Error(p)) if p.code.as_deref() == Some("upstream_broken")
+        ),
+    }
 }
 
 /// Asks for the number's release; the approval request body that confirms the proposal.
@@ -148,16 +160,28 @@ async fn two_approvals_at_once_send_one() {
 }
 
 #[tokio::test]
-async fn an_answer_that_broke_off_leaves_the_approval_in_doubt() {
+async fn an_answer_that_broke_off_is_settled_from_its_thread_or_stays_in_doubt() {
     let sim = simulator().await;
     let gw = gateway(&sim).await;
     let tab = common::sign_in(&reqwest::Client::new(), &gw).await;
     let approve = proposal(&gw, &tab).await;
-    // The connection to the upstream breaks after the confirmation reached it.
+    // The connection to the upstream breaks after the confirmation reached it (it acted).
     fault(&sim, json!({"kind": "drop_after_frames", "frames": 1})).await;
     let cut = post(&gw, &tab, &approve).send().await.unwrap();
     assert_eq!(cut.status(), 200);
-    assert!(events(cut).await.is_err(), "the stream broke off");
+    // Broken between frames: the browser's stream ends cleanly, with an `error` frame that
+    // says so (no cut connection for the browser to report as a network error).
+    let frames = events(cut).await.expect("a clean end");
+    assert!(
+        matches!(frames.last(), Some(StreamEvent::Error(p)) if p.code.as_deref() == Some("upstream_broken")),
+        "{frames:?}"
+    );
+    // Its thread cannot be read now: the outcome stays unknown.
+    fault(
+        &sim,
+        json!({"kind": "status", "status": 503, "route": "threads"}),
+    )
+    .await;
     let again = problem(post(&gw, &tab, &approve).send().await.unwrap()).await;
     assert_eq!(again["code"], "confirmation_in_doubt");
     assert!(
@@ -166,11 +190,52 @@ async fn an_answer_that_broke_off_leaves_the_approval_in_doubt() {
             .unwrap()
             .contains("may have been carried out")
     );
+    // The thread records the release: a repeat is refused as approved, from now on.
+    for _ in 0..2 {
+        let settled = problem(post(&gw, &tab, &approve).send().await.unwrap()).await;
+        assert_eq!(settled["code"], "already_confirmed", "{settled}");
+    }
     assert_eq!(
         confirmed_upstream(&sim).await,
         1,
         "never sent a second time"
     );
+}
+
+#[tokio::test]
+async fn an_approval_the_upstream_never_acted_on_is_sent_again_once() {
+    let sim = simulator().await;
+    let mut config = dev_config(&sim, flowyte_simulator::DEV_KEY);
+    config.upstream_timeout = Duration::from_millis(300);
+    let gw = serve_gateway(flowyte_gateway::AppState::new(config).unwrap()).await;
+    let tab = common::sign_in(&reqwest::Client::new(), &gw).await;
+    let approve = proposal(&gw, &tab).await;
+    // Sent, and no answer in time: in doubt. (The upstream gave up before it ran anything.)
+    fault(&sim, json!({"kind": "stall", "beforeMs": 2000})).await;
+    let timed_out = post(&gw, &tab, &approve).send().await.unwrap();
+    assert_eq!(timed_out.status(), 504);
+    // Its thread still offers the item and records nothing: it goes upstream again, and
+    // is carried out; two tabs repeating it at once still send it once.
+    let (a, b) = tokio::join!(
+        post(&gw, &tab, &approve).send(),
+        post(&gw, &tab, &approve).send()
+    );
+    let mut statuses = [a.unwrap(), b.unwrap()];
+    statuses.sort_by_key(reqwest::Response::status);
+    let [ok, refused] = statuses;
+    assert_eq!(
+        (ok.status().as_u16(), refused.status().as_u16()),
+        (200, 409)
+    );
+    assert!(matches!(
+        events(ok).await.unwrap().pop(),
+        Some(StreamEvent::Done(_))
+    ));
+    let last = problem(post(&gw, &tab, &approve).send().await.unwrap()).await;
+    assert_eq!(last["code"], "already_confirmed");
+    // One ran (the simulator logs a request once it answered it: the one the gateway gave up
+    // on was dropped unrun).
+    assert_eq!(confirmed_upstream(&sim).await, 1);
 }
 
 #[tokio::test]
@@ -240,11 +305,13 @@ async fn two_gateways_on_one_redis_forward_an_approval_once() {
     // In doubt, across gateways too.
     let second = proposal_of(a, &tab, "Revoke the Staging widget key").await;
     fault(&sim, json!({"kind": "drop_after_frames", "frames": 1})).await;
-    assert!(
-        events(post(a, &tab, &second).send().await.unwrap())
-            .await
-            .is_err()
-    );
+    // Its thread cannot be read meanwhile: neither gateway can settle it.
+    fault(
+        &sim,
+        json!({"kind": "status", "status": 503, "route": "threads", "times": 100}),
+    )
+    .await;
+    assert!(broke_off(post(a, &tab, &second).send().await.unwrap()).await);
     let mut settled = None;
     for _ in 0..50 {
         let answer = post(b, &tab, &second).send().await.unwrap();

@@ -16,6 +16,9 @@
 //! - Every request is recorded ([`requests`], [`assist_requests`]); an abort of any request's
 //!   signal is noted ([`aborted`]).
 //!
+//! - [`Answer::broken`] breaks a stream's connection after its chunks; [`unhandled_rejections`]
+//!   counts the page's unhandled promise rejections since the fake was installed.
+//!
 //! Dropping the [`Installed`] guard puts the page's own fetch back.
 
 use serde_json::{Value, json};
@@ -59,6 +62,13 @@ impl Answer {
     /// With the response header `name: value`.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.0["headers"][name] = value.into();
+        self
+    }
+
+    /// The connection breaks after the chunks (the body's read fails, as a dropped
+    /// connection's does).
+    pub fn broken(mut self) -> Self {
+        self.0["broken"] = true.into();
         self
     }
 
@@ -166,6 +176,11 @@ impl Gateway {
             })
     }
 
+    /// Answers the next request on `route` not answered by an earlier rule, once.
+    pub fn then_on(self, route: Route, answer: Answer) -> Self {
+        self.rule(route, answer, true)
+    }
+
     /// Answers every request on `route` not answered by an earlier rule.
     pub fn on(self, route: Route, answer: Answer) -> Self {
         self.rule(route, answer, false)
@@ -220,6 +235,9 @@ const FAKE: &str = r#"
     new Response(text, { status, headers: { ...extra, 'content-type': type } });
   const json = (status, value, type = 'application/json') => respond(status, type, JSON.stringify(value));
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  fake.unhandled = [];
+  const onUnhandled = (e) => { fake.unhandled.push(String(e.reason)); e.preventDefault(); };
+  window.addEventListener('unhandledrejection', onUnhandled);
   window.fetch = async (input, init = {}) => {
     if (fake.down) throw new TypeError('Failed to fetch');
     const url = typeof input === 'string' ? input : input.url;
@@ -282,6 +300,7 @@ const FAKE: &str = r#"
     let next = 0;
     const stream = new ReadableStream({ async pull(c) {
       if (next === chunks.length) {
+        if (rule.broken) { c.error(new TypeError('network error')); return; }
         if (!rule.open) { c.close(); return; }
         return new Promise(() => {});
       }
@@ -290,7 +309,7 @@ const FAKE: &str = r#"
     } });
     return new Response(stream, { status: rule.status, headers: { ...rule.headers, 'content-type': rule.type } });
   };
-  return () => { window.fetch = real; };
+  return () => { window.fetch = real; window.removeEventListener('unhandledrejection', onUnhandled); };
 "#;
 
 /// Another tab signed in again: the page's cookie now names its session, `token`.
@@ -336,6 +355,16 @@ pub fn assist_requests() -> Vec<Value> {
             let url = r["url"].as_str().unwrap_or("");
             !url.ends_with("/session") && !url.ends_with("/logout")
         })
+        .collect()
+}
+
+/// The reasons of the page's unhandled promise rejections since the fake was installed.
+pub fn unhandled_rejections() -> Vec<String> {
+    let fake = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__gateway".into()).unwrap();
+    let list = js_sys::Reflect::get(&fake, &"unhandled".into()).unwrap();
+    js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|v| v.as_string())
         .collect()
 }
 

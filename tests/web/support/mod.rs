@@ -11,7 +11,7 @@ use web_sys::{HtmlButtonElement, HtmlElement, HtmlTextAreaElement};
 
 pub use gateway::{
     Answer, Gateway, Installed, Route, aborted, assist_requests, gateway_down, replace_session,
-    requests, restart_gateway,
+    requests, restart_gateway, unhandled_rejections,
 };
 
 /// How long a transport test waits for a stream before calling it idle.
