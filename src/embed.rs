@@ -152,11 +152,11 @@ impl MountOptions {
         {
             return Err("mount options: label is empty".to_owned());
         }
-        if let Some(tag) = &self.locale
-            && !is_language_tag(tag)
+        if let Some(locale) = &self.locale
+            && !is_language_tag(locale)
         {
             return Err(format!(
-                "mount options: locale must be a language tag such as \"de\" or \"en-US\" (got {tag:?})"
+                "mount options: locale must be a BCP 47 language tag such as \"de\" or \"en-GB\" (got {locale:?})"
             ));
         }
         Ok(PanelConfig {
@@ -184,15 +184,14 @@ impl MountOptions {
     }
 }
 
-/// A BCP 47 tag's shape: subtags of 1–8 letters or digits joined by `-` (or `_`), the first
-/// letters only.
+/// The shape of a BCP 47 tag: a 2–8 letter language, then subtags of 1–8 letters or digits,
+/// joined by `-`.
 fn is_language_tag(tag: &str) -> bool {
-    let mut subtags = tag.split(['-', '_']);
-    subtags
-        .next()
-        .is_some_and(|l| (1..=8).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()))
-        && subtags
-            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or("");
+    (2..=8).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// The page's language around `element`: its closest `lang`, the page's `<html lang>`, then
@@ -405,6 +404,10 @@ mod tests {
         assert_eq!(r.policy.image_prefixes, ["https://cdn.example/"]);
         assert_eq!(r.label.as_deref(), Some("Support Bot copilot"));
         assert!(r.autofocus);
+        assert_eq!(
+            resolve(r#"{"locale":"de-CH"}"#).unwrap().locale,
+            Some(Locale::De)
+        );
         assert!(!resolve("{}").unwrap().autofocus, "a host page opts in");
         assert_eq!(
             resolve("{}").unwrap().locale,
@@ -453,12 +456,18 @@ mod tests {
             (r#"{"csrfToken":""}"#, "csrfToken is empty"),
             (r#"{"storageKey":""}"#, "storageKey is empty"),
             (r#"{"label":" "}"#, "label is empty"),
-            (r#"{"locale":""}"#, "locale must be a language tag"),
-            (r#"{"locale":"de DE"}"#, "locale must be a language tag"),
-            (r#"{"locale":"-de"}"#, "locale must be a language tag"),
+            (r#"{"locale":""}"#, "locale must be a BCP 47 language tag"),
+            (
+                r#"{"locale":"de DE"}"#,
+                "locale must be a BCP 47 language tag",
+            ),
+            (
+                r#"{"locale":"-de"}"#,
+                "locale must be a BCP 47 language tag",
+            ),
             (
                 r#"{"locale":"toolonglanguage"}"#,
-                "locale must be a language tag",
+                "locale must be a BCP 47 language tag",
             ),
             (r#"{"locale":3}"#, "invalid type"),
             (r#"{"autofocus":"yes"}"#, "invalid type"),
@@ -466,6 +475,9 @@ mod tests {
             (r#"{"context":"agents"}"#, "invalid type"),
             (r#"{"imagePrefixes":["http://x/"]}"#, "imagePrefixes"),
             (r#"[]"#, "mount options"),
+            (r#"{"locale":"deutsch!"}"#, "locale must be"),
+            (r#"{"locale":"d"}"#, "locale must be"),
+            (r#"{"locale":"de-"}"#, "locale must be"),
         ];
         for (json, expected) in cases {
             let error = resolve(json).unwrap_err();

@@ -69,6 +69,16 @@ impl TransportError {
     /// Whether the server saw and accepted the request before this happened (the stream had
     /// started). Before that point the person's message can safely go back into the textbox.
     pub fn before_acceptance(&self) -> bool {
+        // The gateway sent the request upstream and its answer never came (a timeout) or
+        // broke before any stream: the copilot may be acting on it.
+        if let Self::Http { problem, .. } = self
+            && matches!(
+                problem.code.as_deref(),
+                Some("upstream_timeout" | "upstream_failed")
+            )
+        {
+            return false;
+        }
         matches!(
             self,
             Self::Network(_)
@@ -230,6 +240,18 @@ mod tests {
         ] {
             assert!(before.before_acceptance(), "{before}");
             assert!(Ending::of(Err(before), Locale::En).gives_message_back());
+        }
+        // Sent upstream by the gateway, no answer: it may be acting, so nothing goes back.
+        for code in ["upstream_timeout", "upstream_failed"] {
+            let sent = TransportError::Http {
+                status: 504,
+                problem: ProblemDetails::new(504, "Gateway timeout", "x").with_code(code),
+            };
+            assert!(!sent.before_acceptance(), "{code}");
+            assert!(
+                !Ending::of(Err(sent), Locale::En).gives_message_back(),
+                "{code}"
+            );
         }
         // After the stream began: interrupted, the message stays sent.
         let broken = TransportError::Broken("network error".into());

@@ -56,7 +56,7 @@ pub fn Composer(state: PanelState) -> impl IntoView {
             class="copilot-composer"
             on:submit=move |ev| {
                 ev.prevent_default();
-                state.send();
+                state.send_pressed();
             }
         >
             <div class="composer-row">

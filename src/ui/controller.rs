@@ -64,7 +64,7 @@ impl HostSession {
     }
 }
 
-/// How long after a request starts its Stop ignores clicks: longer than a double click takes
+/// How long after Send was pressed Stop ignores clicks: longer than a double click takes
 /// (desktop systems default to 500 ms at most between its clicks).
 pub const DOUBLE_CLICK_MS: f64 = 500.0;
 
@@ -120,9 +120,10 @@ pub struct PanelState {
     settings: StoredValue<Settings>,
     host_session: StoredValue<HostSession, LocalStorage>,
     request: StoredValue<Option<AbortController>, LocalStorage>,
-    /// When the request in flight started (`Date.now()`): Stop takes Send's place, and the
+    /// When the Send button started the turn in flight (`Date.now()`; `-∞` for a turn started
+    /// otherwise, `+∞` while a press is being handled): Stop takes Send's place, and the
     /// second click of a double click on Send must not land on it.
-    started_at: StoredValue<f64>,
+    send_pressed_at: StoredValue<f64>,
     next_id: StoredValue<u64>,
     /// Signals made later (a turn, its cards) belong to the panel, not to whatever view was
     /// active when they were made: an Approve button's scope is gone once its card leaves
@@ -168,7 +169,7 @@ impl PanelState {
             settings: StoredValue::new(settings),
             host_session: StoredValue::new_local(host_session),
             request: StoredValue::new_local(None),
-            started_at: StoredValue::new(0.0),
+            send_pressed_at: StoredValue::new(f64::NEG_INFINITY),
             next_id: StoredValue::new(0),
             owner: StoredValue::new_local(
                 Owner::current()
@@ -320,11 +321,22 @@ impl PanelState {
         }
     }
 
-    /// The Stop button was pressed: stops the request, unless it started within a double
-    /// click's time (the second click of a double-clicked Send lands where Send was). Esc
-    /// stops at once.
+    /// The Send button was pressed (clicked, or Enter on it): sends the box's message, and
+    /// notes when, for [`Self::stop_pressed`].
+    pub fn send_pressed(&self) {
+        self.send_pressed_at.set_value(f64::INFINITY);
+        self.send();
+        // Sent: the turn's start took the mark and dated it. Not sent: nothing to guard.
+        if self.send_pressed_at.get_value() == f64::INFINITY {
+            self.send_pressed_at.set_value(f64::NEG_INFINITY);
+        }
+    }
+
+    /// The Stop button was pressed: stops the request, unless Send was pressed within a double
+    /// click's time (the second click of a double-clicked Send lands where Send was). A turn
+    /// sent with Enter in the box can be stopped at once; Esc always stops at once.
     pub fn stop_pressed(&self) {
-        if js_sys::Date::now() - self.started_at.get_value() >= DOUBLE_CLICK_MS {
+        if js_sys::Date::now() - self.send_pressed_at.get_value() >= DOUBLE_CLICK_MS {
             self.stop();
         }
     }
@@ -392,7 +404,13 @@ impl PanelState {
         let turn = Turn::new(id, shown).in_locale(self.locale());
         let turn = self.under_panel(|| LiveTurn::new(turn, request.clone()));
         self.turns.update(|t| t.push(turn));
-        self.started_at.set_value(js_sys::Date::now());
+        // Only a turn the Send button started guards its Stop (see `stop_pressed`).
+        let pressed = self.send_pressed_at.get_value() == f64::INFINITY;
+        self.send_pressed_at.set_value(if pressed {
+            js_sys::Date::now()
+        } else {
+            f64::NEG_INFINITY
+        });
         self.busy.set(true);
         let abort = AbortController::new().expect("AbortController exists");
         let signal = abort.signal();
@@ -470,7 +488,13 @@ impl PanelState {
         let proposed = turn.with_untracked(|t| t.confirmations.clone());
         let new_cards = self.add_cards(turn, proposed);
         // It reached the copilot and did not finish: what did the server record?
-        let check_turn = turn.with_untracked(|t| t.needs_check(&ending));
+        // An approval made elsewhere: the change it made joins this panel's plan too.
+        let elsewhere = approving.iter().any(|c| {
+            c.card.with_untracked(|c| {
+                matches!(c.state, crate::approval::CardState::ApprovedElsewhere(_))
+            })
+        });
+        let check_turn = elsewhere || turn.with_untracked(|t| t.needs_check(&ending));
         self.check_recorded(turn, request, check_turn, approving);
         turn.with_untracked(|t| {
             if !t.mutations.is_empty() {
@@ -495,6 +519,12 @@ impl PanelState {
 }
 
 impl PanelState {
+    /// The turn `id` of the conversation on screen (not tracked).
+    fn turn(&self, id: u64) -> Option<LiveTurn> {
+        self.turns
+            .with_untracked(|list| list.iter().find(|t| t.id == id).copied())
+    }
+
     /// Makes cards of `proposals`, which `turn` proposed.
     fn add_cards(
         &self,

@@ -15,6 +15,15 @@ pub const THREAD_CHANGED: &str = "flowyte-copilot:thread-changed";
 /// [`ErrorReport`].
 pub const ERROR: &str = "flowyte-copilot:error";
 
+/// Every event the host hears, in the order above (package/index.d.ts declares each one;
+/// tests/package.rs holds the two together).
+pub const EVENTS: [&str; 3] = [CHANGES_APPLIED, THREAD_CHANGED, ERROR];
+
+/// The `thread-changed` event's detail.
+pub fn thread_changed_detail(thread_id: Option<&str>) -> serde_json::Value {
+    serde_json::json!({ "threadId": thread_id })
+}
+
 /// The panel's root element, and the events the host hears from it.
 #[derive(Clone, Copy)]
 pub struct HostEvents {
@@ -43,10 +52,7 @@ impl HostEvents {
     }
 
     pub fn thread_changed(&self, thread_id: Option<&str>) {
-        self.emit(
-            THREAD_CHANGED,
-            &serde_json::json!({ "threadId": thread_id }),
-        );
+        self.emit(THREAD_CHANGED, &thread_changed_detail(thread_id));
     }
 
     pub fn error(&self, report: &ErrorReport) {

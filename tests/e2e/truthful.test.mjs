@@ -118,6 +118,12 @@ test('two browsers approving one card at once send one confirmation; the other s
     const text = (await a.panel.log.locator('.approval-card').textContent()) + (await b.panel.log.locator('.approval-card').textContent());
     assert.match(text, /Already approved elsewhere: Developer .* approved this on \d{4}-\d\d-\d\d at \d\d:\d\d UTC/);
     assert.equal((await confirmedRequests(servers)).length, 1, 'exactly one confirmation upstream');
+    // Both plans show the release: the one that lost the race reads it from the thread.
+    const lost = (await a.page.locator('[data-state=approved-elsewhere]').count()) ? a : b;
+    const won = lost === a ? b : a;
+    await lost.page.locator('.turn .plan-recorded').waitFor({ state: 'attached' });
+    assert.equal(await won.page.locator('.turn .plan-recorded').count(), 0, 'it saw its own change');
+    for (const x of [a, b]) assert.equal(await x.panel.changesToggle.textContent(), '1 change applied');
     // The refused one is a 409 the browser reports in its console; page errors there are none.
     for (const x of [a, b]) assert.deepEqual(x.problems.filter((p) => p.startsWith('pageerror')), []);
   } finally {

@@ -622,6 +622,6 @@ async fn the_language_is_the_options_else_the_nearest_lang_else_the_pages() {
     );
     assert_eq!(
         mount_error(&element, r#"{"storageKey":"lang-bad","locale":"de DE"}"#),
-        "mount options: locale must be a language tag such as \"de\" or \"en-US\" (got \"de DE\")"
+        "mount options: locale must be a BCP 47 language tag such as \"de\" or \"en-GB\" (got \"de DE\")"
     );
 }

@@ -38,6 +38,28 @@ fn thread(asked: &str, answer: Value, open: Vec<Value>) -> Answer {
     Answer::json(200, body.to_string())
 }
 
+/// A panel that said "hello" in `thr_t` and then asked `asked`, answered by `answers` in
+/// order; the thread records `asked` as answered by `recorded`.
+async fn after_hello(
+    asked: &str,
+    recorded: Value,
+    answers: Vec<Answer>,
+) -> (Installed, web_sys::HtmlElement) {
+    let gateway = Gateway::new()
+        .latency(20)
+        .on(
+            Route::path("/assist/threads/thr_t$"),
+            thread(asked, recorded, vec![]),
+        )
+        .then(first_turn());
+    let installed = answers.into_iter().fold(gateway, Gateway::then).install();
+    let host = mount_panel().await;
+    ask(&host, "hello").await;
+    until_shown("the first turn", &host, ".turn[data-phase=done]").await;
+    ask(&host, asked).await;
+    (installed, host)
+}
+
 fn posts() -> Vec<Value> {
     assist_requests()
         .into_iter()
@@ -48,31 +70,15 @@ fn posts() -> Vec<Value> {
 #[wasm_bindgen_test]
 async fn a_reply_that_broke_off_keeps_its_change_and_shows_the_one_the_server_recorded() {
     let asked = "add an order-lookup skill to Support Bot and update its prompt";
-    let _gateway = Gateway::new()
-        .latency(20)
-        .on(
-            Route::path("/assist/threads/thr_t$"),
-            thread(
-                asked,
-                json!({"role": "assistant", "content": "Added the skill and updated the prompt.",
-                       "mutations": [parsed(SKILL), parsed(PROMPT)]}),
-                vec![],
-            ),
-        )
-        .then(first_turn())
-        // The skill's frame arrives, then the connection breaks before the prompt's.
-        .then(
-            Answer::chunks(vec![
-                format!("event:mutation\ndata:{SKILL}\n\n"),
-                "event:delta\ndata:{\"text\":\"Adding\"}\n\n".into(),
-            ])
-            .broken(),
-        )
-        .install();
-    let host = mount_panel().await;
-    ask(&host, "hello").await;
-    until_shown("the first turn", &host, ".turn[data-phase=done]").await;
-    ask(&host, asked).await;
+    let recorded = json!({"role": "assistant", "content": "Added the skill and updated the prompt.",
+                          "mutations": [parsed(SKILL), parsed(PROMPT)]});
+    // The skill's frame arrives, then the connection breaks before the prompt's.
+    let cut = Answer::chunks(vec![
+        format!("event:mutation\ndata:{SKILL}\n\n"),
+        "event:delta\ndata:{\"text\":\"Adding\"}\n\n".into(),
+    ])
+    .broken();
+    let (_gateway, host) = after_hello(asked, recorded, vec![cut]).await;
     until_shown("the cut turn", &host, ".turn[data-phase=interrupted]").await;
     let error = texts(&host, ".turn[data-phase=interrupted] .turn-error").join(" ");
     assert!(error.contains("The reply broke off"), "{error}");
@@ -153,26 +159,14 @@ async fn a_first_turn_that_broke_off_says_where_to_check_and_retry_asks() {
 #[wasm_bindgen_test]
 async fn a_turn_that_broke_off_having_applied_nothing_retries_at_once() {
     let asked = "list my agents";
-    let _gateway = Gateway::new()
-        .latency(20)
-        .on(
-            Route::path("/assist/threads/thr_t$"),
-            thread(
-                asked,
-                json!({"role": "assistant", "content": "You have 4 agents."}),
-                vec![],
-            ),
-        )
-        .then(first_turn())
-        .then(Answer::chunks(vec!["event:delta\ndata:{\"text\":\"You\"}\n\n".into()]).broken())
-        .then(Answer::stream(
+    let recorded = json!({"role": "assistant", "content": "You have 4 agents."});
+    let answers = vec![
+        Answer::chunks(vec!["event:delta\ndata:{\"text\":\"You\"}\n\n".into()]).broken(),
+        Answer::stream(
             "event:done\ndata:{\"reply\":\"You have 4 agents.\",\"threadId\":\"thr_t\"}\n\n",
-        ))
-        .install();
-    let host = mount_panel().await;
-    ask(&host, "hello").await;
-    until_shown("the first turn", &host, ".turn[data-phase=done]").await;
-    ask(&host, asked).await;
+        ),
+    ];
+    let (_gateway, host) = after_hello(asked, recorded, answers).await;
     until_shown("the check", &host, ".turn-check[data-check=recorded]").await;
     find::<HtmlButtonElement>(&host, "button.retry-turn").click();
     until("the retried turn", || {
@@ -299,7 +293,9 @@ async fn an_approval_in_doubt_offers_a_new_look_never_a_plain_retry() {
 async fn an_approval_made_elsewhere_says_who_and_when() {
     let already = r#"{"status":409,"title":"Already approved","code":"already_confirmed","detail":"Ana Approver (ana@northwind.example) approved this on 2026-12-01 at 13:05 UTC."}"#;
     let (_gateway, host) = proposed(
-        Gateway::new().latency(20),
+        Gateway::new()
+            .latency(20)
+            .on(Route::path("/assist/threads/thr_t$"), released_thread()),
         vec![Answer::problem(409, already)],
     )
     .await;
@@ -315,6 +311,11 @@ async fn an_approval_made_elsewhere_says_who_and_when() {
         status,
         "Already approved elsewhere: Ana Approver (ana@northwind.example) approved this on 2026-12-01 at 13:05 UTC."
     );
+    // The release the other tab made joins this panel's plan, marked as the server's record.
+    until("the recorded change", || {
+        texts(&host, ".turn .plan-recorded").len() == 1
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod logging;
 pub mod metrics;
 pub mod oidc;
+pub mod panel_files;
 pub mod policy;
 pub mod proxy;
 pub mod server;
@@ -37,7 +38,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
 use tower::ServiceBuilder;
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use crate::config::Config;
@@ -178,7 +178,7 @@ pub fn app(state: AppState) -> Router {
                 header::REFERRER_POLICY,
                 HeaderValue::from_static("no-referrer"),
             ))
-            .service(ServeDir::new(dist));
+            .service(panel_files::service(dist));
         router = router.fallback_service(panel);
     } else {
         router = router.fallback(|| async {

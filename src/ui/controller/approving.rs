@@ -41,10 +41,7 @@ impl PanelState {
         let Some(first) = approving.first() else {
             return;
         };
-        let Some(proposer) = self
-            .turns
-            .with_untracked(|list| list.iter().find(|t| t.id == first.turn_id).copied())
-        else {
+        let Some(proposer) = self.turn(first.turn_id) else {
             return;
         };
         let t = self.locale();

@@ -109,10 +109,7 @@ impl PanelState {
         if card.card.try_update(Card::recheck) != Some(true) {
             return;
         }
-        let Some(turn) = self
-            .turns
-            .with_untracked(|list| list.iter().find(|t| t.id == card.turn_id).copied())
-        else {
+        let Some(turn) = self.turn(card.turn_id) else {
             return;
         };
         let mut request = turn.origin();

@@ -1,7 +1,7 @@
 // Mounts two panels the way a dashboard would: the account's copilot, and Sales Assistant's
 // copilot with the page's context. Everything the panels tell the host is kept in
 // window.hostEvents for the tests.
-import init, { mount } from '../flowyte-copilot.js';
+import { init, mount } from '../package/index.js';
 
 await init();
 
