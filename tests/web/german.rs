@@ -211,9 +211,15 @@ fn unassign() -> Value {
 }
 
 fn done(reply: &str, mutations: Value, proposals: Value) -> String {
+    done_in("thr_de", reply, mutations, proposals)
+}
+
+/// `done` naming `thread`. Each test has its own, and answers its POSTs by method: a panel of
+/// an earlier test may still read its thread, and must not take a later test's answers.
+fn done_in(thread: &str, reply: &str, mutations: Value, proposals: Value) -> String {
     frame(
         "done",
-        json!({"reply": reply, "threadId": "thr_de", "appliedMutations": mutations,
+        json!({"reply": reply, "threadId": thread, "appliedMutations": mutations,
                "pendingConfirmations": proposals}),
     )
 }
@@ -352,21 +358,21 @@ async fn a_german_panel_says_why_a_turn_failed_or_broke_off_and_what_the_server_
     let gateway = Gateway::new()
         .latency(20)
         // A cut first turn: the server had not named the conversation.
-        .then(cut())
+        .then_on(Route::method("POST"), cut())
         // A known refusal and one with a code the panel does not know.
-        .then(Answer::problem(
+        .then_on(Route::method("POST"), Answer::problem(
             503,
             r#"{"status":503,"title":"Service unavailable","code":"session_store_unavailable","detail":"Sessions cannot be checked right now; try again shortly."}"#,
         ))
-        .then(Answer::problem(
+        .then_on(Route::method("POST"), Answer::problem(
             502,
             r#"{"status":502,"title":"Bad gateway","code":"brand_new","detail":"Die Flowyte-Steuerung meldet eine Störung."}"#,
         ))
-        .then(Answer::stream(done("Hallo.", json!([]), json!([]))))
+        .then_on(Route::method("POST"), Answer::stream(done("Hallo.", json!([]), json!([]))))
         // Cut turns checked against the thread: recorded (slowly), not recorded, unreadable.
-        .then(cut())
+        .then_on(Route::method("POST"), cut())
         .then_on(Route::path("/threads/thr_de$"), thread(true).every(600))
-        .then(cut());
+        .then_on(Route::method("POST"), cut());
     let unreadable = r#"{"status":503,"title":"Unavailable","code":"upstream_unreachable"}"#;
     let gateway = (0..4).fold(gateway, |g, _| {
         g.then_on(
@@ -375,7 +381,7 @@ async fn a_german_panel_says_why_a_turn_failed_or_broke_off_and_what_the_server_
         )
     });
     let _gateway = gateway
-        .then(cut())
+        .then_on(Route::method("POST"), cut())
         .on(Route::path("/threads/thr_de$"), thread(false))
         .install();
     let host = german_panel("failures").await;
@@ -461,8 +467,14 @@ async fn a_german_panel_says_why_a_turn_failed_or_broke_off_and_what_the_server_
 
 #[wasm_bindgen_test]
 async fn german_approval_cards_read_german_in_every_state() {
-    let propose =
-        |items: Value| Answer::stream(done("Bitte genehmigen Sie es unten.", json!([]), items));
+    let propose = |items: Value| {
+        Answer::stream(done_in(
+            "thr_cards",
+            "Bitte genehmigen Sie es unten.",
+            json!([]),
+            items,
+        ))
+    };
     let refused = |code: &str, detail: &str| {
         Answer::problem(
             409,
@@ -471,40 +483,59 @@ async fn german_approval_cards_read_german_in_every_state() {
     };
     let _gateway = Gateway::new()
         .latency(120)
-        // Two cards: reject one, approve the other (refused: stale).
-        .then(propose(json!([release(1), unassign()])))
-        .then(refused(
-            "stale_confirmation",
-            "This action was already carried out or is no longer pending; nothing was run.",
-        ))
-        // Approved.
-        .then(propose(json!([release(2)])))
-        .then(Answer::stream(done("Freigegeben.", json!([]), json!([]))))
-        // Approved elsewhere: who and when, in German.
-        .then(propose(json!([release(3)])))
-        .then(refused(
-            "already_confirmed",
-            "Ana Approver (ana@northwind.example) approved this on 2026-12-01 at 13:05 UTC.",
-        ))
-        // In doubt: the thread does not tell.
-        .then(propose(json!([release(4)])))
-        .then(refused(
-            "confirmation_in_doubt",
-            "Ana Approver approved this on 2026-12-01 at 13:05 UTC, and the answer broke off.",
-        ))
+        // Every thread read (approved elsewhere, in doubt): one that does not tell.
         .on(
-            Route::path("/threads/thr_de$"),
+            Route::path("/threads/thr_cards$"),
             Answer::json(
                 200,
-                json!({"thread": {"id": "thr_de"}, "messages": []}).to_string(),
+                json!({"thread": {"id": "thr_cards"}, "messages": []}).to_string(),
+            ),
+        )
+        // Two cards: reject one, approve the other (refused: stale).
+        .then_on(
+            Route::method("POST"),
+            propose(json!([release(1), unassign()])),
+        )
+        .then_on(
+            Route::method("POST"),
+            refused(
+                "stale_confirmation",
+                "This action was already carried out or is no longer pending; nothing was run.",
+            ),
+        )
+        // Approved.
+        .then_on(Route::method("POST"), propose(json!([release(2)])))
+        .then_on(
+            Route::method("POST"),
+            Answer::stream(done_in("thr_cards", "Freigegeben.", json!([]), json!([]))),
+        )
+        // Approved elsewhere: who and when, in German.
+        .then_on(Route::method("POST"), propose(json!([release(3)])))
+        .then_on(
+            Route::method("POST"),
+            refused(
+                "already_confirmed",
+                "Ana Approver (ana@northwind.example) approved this on 2026-12-01 at 13:05 UTC.",
+            ),
+        )
+        // In doubt: the thread does not tell.
+        .then_on(Route::method("POST"), propose(json!([release(4)])))
+        .then_on(
+            Route::method("POST"),
+            refused(
+                "confirmation_in_doubt",
+                "Ana Approver approved this on 2026-12-01 at 13:05 UTC, and the answer broke off.",
             ),
         )
         // Failed before it reached the copilot: Retry.
-        .then(propose(json!([release(5)])))
-        .then(Answer::problem(
-            502,
-            r#"{"status":502,"title":"Bad gateway","code":"upstream_unreachable"}"#,
-        ))
+        .then_on(Route::method("POST"), propose(json!([release(5)])))
+        .then_on(
+            Route::method("POST"),
+            Answer::problem(
+                502,
+                r#"{"status":502,"title":"Bad gateway","code":"upstream_unreachable"}"#,
+            ),
+        )
         .install();
     let host = german_panel("cards").await;
     let state = |n: usize| {
