@@ -15,6 +15,7 @@
 mod agent_edits;
 mod agents;
 mod calls;
+mod german;
 mod help;
 mod intent;
 mod keys;
@@ -116,7 +117,8 @@ pub fn respond(
     now: OffsetDateTime,
 ) -> Answer {
     let mut copilot = Copilot::new(account, scopes, now);
-    let utterance = utterance::Utterance::new(request.message, request.agent_id);
+    let message = german::in_english(request.message).unwrap_or(request.message);
+    let utterance = utterance::Utterance::new(message, request.agent_id);
     copilot.turn.reply = copilot.handle(&utterance);
     copilot.turn
 }
