@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { CopilotPanel, axeViolations, distDir, launchBrowser, root, startServers } from './support.mjs';
+import { CopilotPanel, axeViolations, distDir, launchBrowser, root, startServers, watchErrors } from './support.mjs';
 
 const pkgDir = path.join(distDir, 'package');
 const tsHostDir = path.join(root, 'tests/e2e/ts-host');
@@ -39,22 +39,6 @@ function tsProject(extraFiles = {}) {
 
 function runTsc(dir, args) {
   return spawnSync(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json'), ...args], { cwd: dir, encoding: 'utf8' });
-}
-
-/** Collects page errors and console errors; `check()` fails the test on any. */
-function watchErrors(page) {
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console.error: ${message.text()} (${message.location().url})`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) errors.push(`${response.status()}: ${response.url()}`);
-  });
-  return {
-    errors,
-    check: () => assert.deepEqual(errors, [], 'no page error and no console error'),
-  };
 }
 
 /** The built panel plus both hosts (the TypeScript one compiled), in a directory of its own. */

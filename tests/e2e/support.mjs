@@ -1,5 +1,6 @@
 // Shared pieces of the end-to-end tests: the servers (simulator + gateway serving the release
 // dist/, one origin, no trunk), headless Debian Chromium, and a page object for the panel.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -312,6 +313,28 @@ export class CopilotPanel {
   screenshot(name) {
     return this.page.screenshot({ path: path.join(outputDir, `${name}.png`) });
   }
+}
+
+/**
+ * Collects the page's errors as a host page's monitoring would: page errors, console errors,
+ * and (unless `failedRequests` is false) any answer of status 400 or more. `check()` fails the
+ * test on any.
+ */
+export function watchErrors(page, { failedRequests = true } = {}) {
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console.error: ${message.text()} (${message.location().url})`);
+  });
+  if (failedRequests) {
+    page.on('response', (response) => {
+      if (response.status() >= 400) errors.push(`${response.status()}: ${response.url()}`);
+    });
+  }
+  return {
+    errors,
+    check: () => assert.deepEqual(errors, [], 'no page error and no console error'),
+  };
 }
 
 /** What reached the simulator: its request log (method, path, body, status). */
