@@ -1,3 +1,6 @@
+//! The refusals of a confirmation sent before ([`already`]: approved, or in doubt, naming who
+//! and when), and how one held *in doubt* is settled ([`settle`]).
+//!
 //! A confirmation the ledger holds *in doubt* (its answer broke off after it was sent) is
 //! settled from its thread before it is refused: the gateway reads
 //! `GET /assist/threads/{id}` upstream with the same key and applies the rule the panel
@@ -11,7 +14,10 @@ use assist_protocol::{AssistThread, PendingConfirmation};
 use serde_json::Value;
 
 use crate::AppState;
-use crate::session::Session;
+use crate::ledger::{Approval, Claimed, Standing};
+use crate::limits::Refusal;
+use crate::proxy::refusal;
+use crate::session::{self, Session};
 
 /// What the thread says of a request's confirmed items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +89,65 @@ fn thread_of(bytes: &[u8]) -> Option<AssistThread> {
         _ => value,
     };
     serde_json::from_value(value).ok()
+}
+
+/// The refusal of a confirmation sent before.
+pub(crate) fn already(earlier: &Approval) -> Refusal {
+    let when = chrono::DateTime::parse_from_rfc3339(&earlier.at)
+        .map(|t| t.format("%Y-%m-%d at %H:%M UTC").to_string())
+        .unwrap_or_else(|_| earlier.at.clone());
+    match earlier.standing {
+        Standing::InDoubt => refusal(
+            409,
+            "Outcome unknown",
+            format!(
+                "{} approved this on {when}, and the answer broke off: it may have been \
+                 carried out. Check the conversation before approving again.",
+                earlier.who()
+            ),
+            "confirmation_in_doubt",
+        ),
+        Standing::Forwarding | Standing::Done => refusal(
+            409,
+            "Already approved",
+            format!("{} approved this on {when}.", earlier.who()),
+            "already_confirmed",
+        ),
+    }
+}
+
+/// A repeat of a confirmation held in doubt: its thread tells whether the upstream acted
+/// ([`crate::in_doubt`]). Nothing done → claimed again and forwarded; carried out → done, and
+/// refused as already approved; otherwise still in doubt.
+pub(crate) async fn settle(
+    state: &AppState,
+    session: &session::Session,
+    json: &Value,
+    earlier: &Approval,
+    approval: &Approval,
+) -> Result<Claimed, Refusal> {
+    let store_down = |e| Refusal::from(session::store_down(e));
+    match read(state, session, json).await {
+        Thread::NothingDone => {
+            match Claimed::reclaim(&state.ledger, json, &session.grant.key, earlier, approval)
+                .await
+                .map_err(store_down)?
+            {
+                Ok(claim) => Ok(claim),
+                Err(current) => Err(already(&current)),
+            }
+        }
+        Thread::CarriedOut => {
+            Claimed::mark_done(&state.ledger, json, &session.grant.key)
+                .await
+                .map_err(store_down)?;
+            Err(already(&Approval {
+                standing: Standing::Done,
+                ..earlier.clone()
+            }))
+        }
+        Thread::Unknown => Err(already(earlier)),
+    }
 }
 
 #[cfg(test)]

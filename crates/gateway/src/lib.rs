@@ -24,6 +24,7 @@ pub mod oidc;
 pub mod panel_files;
 pub mod policy;
 pub mod proxy;
+pub mod relay;
 pub mod server;
 pub mod session;
 pub mod store;

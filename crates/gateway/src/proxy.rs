@@ -11,9 +11,6 @@
 //! the key the person's rule names. Redirects from the upstream are never followed: the key
 //! would go along.
 
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 use assist_protocol::ProblemDetails;
@@ -23,15 +20,13 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use futures_util::stream::{Abortable, Stream, StreamExt};
 use serde_json::Value;
 
-use crate::audit::{AuditLog, Entry};
+use crate::audit::Entry;
 use crate::guard::check_csrf;
 use crate::ledger::{Approval, Claimed, Settlement, Standing};
 use crate::limits::{Refusal, StreamPermit};
 use crate::policy::Role;
-use crate::streams::Listed;
 use crate::{AppState, session};
 
 /// Largest request body forwarded (a message, its context and confirmed items).
@@ -126,7 +121,7 @@ async fn thread(
     forward(&state, call, request).await
 }
 
-fn refusal(status: u16, title: &str, detail: impl Into<String>, code: &str) -> Refusal {
+pub(crate) fn refusal(status: u16, title: &str, detail: impl Into<String>, code: &str) -> Refusal {
     Refusal::from(ProblemDetails::new(status, title, detail).with_code(code))
 }
 
@@ -270,45 +265,11 @@ async fn admit(
     match claimed {
         Ok(claim) => Ok((permit, claim)),
         Err(earlier) if earlier.standing == Standing::InDoubt => {
-            settle_in_doubt(state, session, json, &earlier, &approval)
+            crate::in_doubt::settle(state, session, json, &earlier, &approval)
                 .await
                 .map(|claim| (permit, Some(claim)))
         }
-        Err(earlier) => Err(already(&earlier)),
-    }
-}
-
-/// A repeat of a confirmation held in doubt: its thread tells whether the upstream acted
-/// ([`crate::in_doubt`]). Nothing done → claimed again and forwarded; carried out → done, and
-/// refused as already approved; otherwise still in doubt.
-async fn settle_in_doubt(
-    state: &AppState,
-    session: &session::Session,
-    json: &Value,
-    earlier: &Approval,
-    approval: &Approval,
-) -> Result<Claimed, Refusal> {
-    let store_down = |e| Refusal::from(session::store_down(e));
-    match crate::in_doubt::read(state, session, json).await {
-        crate::in_doubt::Thread::NothingDone => {
-            match Claimed::reclaim(&state.ledger, json, &session.grant.key, earlier, approval)
-                .await
-                .map_err(store_down)?
-            {
-                Ok(claim) => Ok(claim),
-                Err(current) => Err(already(&current)),
-            }
-        }
-        crate::in_doubt::Thread::CarriedOut => {
-            Claimed::mark_done(&state.ledger, json, &session.grant.key)
-                .await
-                .map_err(store_down)?;
-            Err(already(&Approval {
-                standing: Standing::Done,
-                ..earlier.clone()
-            }))
-        }
-        crate::in_doubt::Thread::Unknown => Err(already(earlier)),
+        Err(earlier) => Err(crate::in_doubt::already(&earlier)),
     }
 }
 
@@ -344,39 +305,14 @@ fn count_upstream_error(state: &AppState, kind: &'static str) {
         .inc();
 }
 
-/// The refusal of a confirmation sent before.
-fn already(earlier: &Approval) -> Refusal {
-    let when = chrono::DateTime::parse_from_rfc3339(&earlier.at)
-        .map(|t| t.format("%Y-%m-%d at %H:%M UTC").to_string())
-        .unwrap_or_else(|_| earlier.at.clone());
-    match earlier.standing {
-        Standing::InDoubt => refusal(
-            409,
-            "Outcome unknown",
-            format!(
-                "{} approved this on {when}, and the answer broke off: it may have been \
-                 carried out. Check the conversation before approving again.",
-                earlier.who()
-            ),
-            "confirmation_in_doubt",
-        ),
-        Standing::Forwarding | Standing::Done => refusal(
-            409,
-            "Already approved",
-            format!("{} approved this on {when}.", earlier.who()),
-            "already_confirmed",
-        ),
-    }
-}
-
 /// What a forwarded request holds: its stream slot and its claim on the confirmed items.
-struct Held {
-    permit: StreamPermit,
-    claim: Option<Claimed>,
+pub(crate) struct Held {
+    pub(crate) permit: StreamPermit,
+    pub(crate) claim: Option<Claimed>,
 }
 
 impl Held {
-    async fn settle(&mut self, settlement: Settlement) {
+    pub(crate) async fn settle(&mut self, settlement: Settlement) {
         if let Some(claim) = self.claim.take() {
             claim.settle(settlement).await;
         }
@@ -503,170 +439,7 @@ async fn send(
     }
     entry.status = upstream.status().as_u16();
 
-    let mut response = Response::builder().status(upstream.status().as_u16());
-    let out = response.headers_mut().expect("builder has no error yet");
-    for name in [header::CONTENT_TYPE, header::RETRY_AFTER] {
-        if let Some(value) = upstream.headers().get(&name) {
-            out.insert(name, value.clone());
-        }
-    }
-    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    out.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    out.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    let event_stream = upstream
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/event-stream"));
-    let (registration, listed) = state.streams.list(session);
-    state.metrics.open_streams.inc();
-    let chunks: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>> =
-        Box::pin(upstream.bytes_stream());
-    let tracked = Tracked {
-        chunks: Abortable::new(chunks, registration),
-        event_stream,
-        at_boundary: true,
-        finished: false,
-        metrics: Arc::clone(&state.metrics),
-        end: Some(End {
-            metrics: Arc::clone(&state.metrics),
-            audit: Arc::clone(&state.audit),
-            entry,
-            started,
-            outcome: "client_closed",
-            claim: held.claim.take(),
-            _permit: held.permit,
-            _listed: listed,
-        }),
-    };
-    response
-        .body(Body::from_stream(tracked))
-        .expect("status and headers are valid")
-}
-
-/// What a reply holds until it ends: its stream slot, its place in the open-streams list, its
-/// claim on the items it confirms, and its audit line, written when it ends however it ends.
-struct End {
-    metrics: Arc<crate::metrics::Metrics>,
-    audit: Arc<AuditLog>,
-    entry: Entry,
-    started: Instant,
-    outcome: &'static str,
-    claim: Option<Claimed>,
-    _permit: StreamPermit,
-    _listed: Listed,
-}
-
-impl Drop for End {
-    fn drop(&mut self) {
-        self.metrics.open_streams.dec();
-        self.metrics.observe_stream(self.started.elapsed());
-        if self.outcome == "upstream_error" {
-            self.metrics
-                .upstream_errors
-                .get_or_create(&crate::metrics::Kind {
-                    kind: "broken_stream",
-                })
-                .inc();
-        }
-        if let Some(claim) = self.claim.take() {
-            // Only an answer that ended cleanly says what the upstream did.
-            claim.settle_soon(if self.outcome == "completed" {
-                Settlement::Done
-            } else {
-                Settlement::InDoubt
-            });
-        }
-        let mut entry = self.entry.clone();
-        entry.outcome = self.outcome;
-        entry.duration_ms = self.started.elapsed().as_millis() as u64;
-        self.audit.write(entry);
-    }
-}
-
-/// The upstream's chunks, passed on as they arrive. When the browser goes away axum drops this
-/// body, which drops the upstream response (cancelling the upstream request) and [`End`]; a
-/// cut session aborts it.
-///
-/// When the upstream's event stream breaks between two frames, the browser's stream ends
-/// cleanly with an `error` frame coded `upstream_broken` (the panel reads it as a reply that
-/// broke off) rather than a cut connection, which the browser would report in the host page's
-/// console as a network error. A break inside a frame is passed on as a cut.
-struct Tracked {
-    chunks: Abortable<Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>>,
-    event_stream: bool,
-    /// What was passed on so far ends with a whole frame.
-    at_boundary: bool,
-    /// The closing `error` frame went out: nothing follows.
-    finished: bool,
-    metrics: Arc<crate::metrics::Metrics>,
-    end: Option<End>,
-}
-
-impl Stream for Tracked {
-    type Item = reqwest::Result<Bytes>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.finished {
-            return Poll::Ready(None);
-        }
-        let polled = self.chunks.poll_next_unpin(cx);
-        if let Poll::Ready(Some(Err(_))) = &polled
-            && self.event_stream
-            && self.at_boundary
-        {
-            if let Some(end) = self.end.as_mut() {
-                end.outcome = "upstream_error";
-            }
-            self.finished = true;
-            return Poll::Ready(Some(Ok(broken_frame())));
-        }
-        if let Poll::Ready(Some(Ok(chunk))) = &polled
-            && !chunk.is_empty()
-        {
-            self.at_boundary = chunk.ends_with(b"\n\n") || chunk.ends_with(b"\r\n\r\n");
-        }
-        match &polled {
-            Poll::Ready(None) => {
-                let aborted = self.chunks.is_aborted();
-                if let Some(mut end) = self.end.take() {
-                    end.outcome = if aborted {
-                        "session_ended"
-                    } else {
-                        "completed"
-                    };
-                }
-            }
-            Poll::Ready(Some(Err(_))) => {
-                if let Some(end) = self.end.as_mut() {
-                    end.outcome = "upstream_error";
-                }
-            }
-            Poll::Ready(Some(Ok(chunk))) => {
-                self.metrics.streamed_bytes.inc_by(chunk.len() as u64);
-            }
-            Poll::Pending => {}
-        }
-        polled
-    }
-}
-
-/// The `error` frame that ends a browser's stream whose upstream broke between frames.
-fn broken_frame() -> Bytes {
-    let problem = ProblemDetails::new(
-        502,
-        "The reply broke off",
-        "The Flowyte control plane's answer broke off after it had the request: it may have \
-         carried out part of it.",
-    )
-    .with_code("upstream_broken");
-    Bytes::from(assist_protocol::encode_frame(
-        "error",
-        &serde_json::to_string(&problem).expect("problems serialize"),
-    ))
+    crate::relay::answer(state, session, upstream, entry, started, held)
 }
 
 #[cfg(test)]
