@@ -3,20 +3,27 @@
 //! - [`sse`]: an incremental `text/event-stream` decoder (bytes in, events out).
 //! - The request/response types of `POST /api/v1/assist` from the contract
 //!   (`docs/assist-contract.md`), tolerant of missing optional fields and extra fields.
-//! - [`StreamEvent`]: what each event of the stream means (docs/architecture.md §2), decoded
+//! - [`StreamEvent`] (event.rs): what each event of the stream means (docs/architecture.md §2), decoded
 //!   from an [`sse::Event`] and encoded back to a frame.
+//! - [`ProblemDetails`] and the `{success, data}` envelope (problem.rs): errors on the wire.
+//! - [`outcome`]: what became of a confirmed item whose answer broke off, by its thread.
 //! - [`is_plain_id`]: the one rule for ids that go into a request path.
 
+mod event;
 mod id;
 pub mod outcome;
+mod problem;
 pub mod samples;
 pub mod sse;
 
+pub use event::{StreamEvent, encode_frame};
 pub use id::{MAX_ID_LEN, is_plain_id};
+pub use problem::{
+    Envelope, FieldError, ProblemDetails, WireError, parse_json_result, parse_problem,
+};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use thiserror::Error;
 
 /// Body of `POST /assist` and `POST /agents/{id}/assist`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -172,239 +179,6 @@ pub enum StepStatus {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
     pub text: String,
-}
-
-/// RFC 9457 problem details, with Flowyte's `code` and field `errors`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ProblemDetails {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-}
-
-impl ProblemDetails {
-    /// A problem with a status, a title and a detail.
-    pub fn new(status: u16, title: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            status: Some(status),
-            title: Some(title.into()),
-            detail: Some(detail.into()),
-            ..Self::default()
-        }
-    }
-
-    /// Sets the machine-readable `code`.
-    pub fn with_code(mut self, code: impl Into<String>) -> Self {
-        self.code = Some(code.into());
-        self
-    }
-}
-
-/// One field error of a validation failure.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct FieldError {
-    #[serde(default)]
-    pub field: String,
-    #[serde(default)]
-    pub message: String,
-}
-
-/// The `{success, data, message, errors}` envelope of Flowyte's JSON responses.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Envelope<T> {
-    pub success: bool,
-    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
-    pub data: Option<T>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-}
-
-/// A JSON body that is not what its event or response needs.
-#[derive(Debug, Error)]
-#[error("the `{event}` data is not valid: {source}")]
-pub struct WireError {
-    /// The event (or `response` for a whole JSON body).
-    pub event: String,
-    #[source]
-    pub source: serde_json::Error,
-}
-
-/// One event of the `/assist` stream, by meaning (docs/architecture.md §2).
-#[derive(Clone, Debug, PartialEq)]
-pub enum StreamEvent {
-    /// `progress` or `tool_call`: a step started, succeeded or failed.
-    Progress(Progress),
-    /// `delta`: more reply text.
-    Delta(Delta),
-    /// `mutation`: one change was applied.
-    Mutation(AppliedMutation),
-    /// `confirmation`: one destructive action is waiting for approval.
-    Confirmation(PendingConfirmation),
-    /// `result`: the final result, before `done`.
-    Result(AssistResult),
-    /// `done`: the turn ended; carries the result unless `result` already did.
-    Done(Option<AssistResult>),
-    /// `error`: the turn failed.
-    Error(ProblemDetails),
-    /// Any other event type: ignored by the panel, never an error.
-    Other { event: String },
-}
-
-impl StreamEvent {
-    /// Interprets a dispatched event. Unknown types become [`StreamEvent::Other`]; a known type
-    /// whose data is not the JSON it needs is an error (never dropped silently).
-    pub fn from_sse(event: sse::EventRef<'_>) -> Result<Self, WireError> {
-        fn parse<T: serde::de::DeserializeOwned>(event: sse::EventRef<'_>) -> Result<T, WireError> {
-            serde_json::from_str(event.data).map_err(|source| WireError {
-                event: event.event.to_owned(),
-                source,
-            })
-        }
-        Ok(match event.event {
-            "progress" | "tool_call" => Self::Progress(parse(event)?),
-            "delta" => Self::Delta(parse(event)?),
-            "mutation" => Self::Mutation(parse(event)?),
-            "confirmation" => Self::Confirmation(parse(event)?),
-            "result" => Self::Result(parse(event)?),
-            "done" => {
-                let data = event.data.trim();
-                if data.is_empty() {
-                    Self::Done(None)
-                } else {
-                    let value: Value = parse(event)?;
-                    if value.as_object().is_some_and(Map::is_empty) {
-                        Self::Done(None)
-                    } else {
-                        Self::Done(Some(serde_json::from_value(value).map_err(|source| {
-                            WireError {
-                                event: event.event.to_owned(),
-                                source,
-                            }
-                        })?))
-                    }
-                }
-            }
-            "error" => Self::Error(parse(event)?),
-            other => Self::Other {
-                event: other.to_owned(),
-            },
-        })
-    }
-
-    /// The event type this encodes to (`progress` for [`StreamEvent::Progress`]).
-    pub fn event_type(&self) -> &str {
-        match self {
-            Self::Progress(_) => "progress",
-            Self::Delta(_) => "delta",
-            Self::Mutation(_) => "mutation",
-            Self::Confirmation(_) => "confirmation",
-            Self::Result(_) => "result",
-            Self::Done(_) => "done",
-            Self::Error(_) => "error",
-            Self::Other { event } => event,
-        }
-    }
-
-    /// Encodes this event as one frame, `event:<type>\ndata:<json>\n\n`, as the contract shows.
-    pub fn to_frame(&self) -> String {
-        let data = match self {
-            Self::Progress(p) => serde_json::to_string(p),
-            Self::Delta(d) => serde_json::to_string(d),
-            Self::Mutation(m) => serde_json::to_string(m),
-            Self::Confirmation(c) => serde_json::to_string(c),
-            Self::Result(r) | Self::Done(Some(r)) => serde_json::to_string(r),
-            Self::Done(None) | Self::Other { .. } => Ok("{}".to_owned()),
-            Self::Error(p) => serde_json::to_string(p),
-        }
-        .expect("wire types always serialize");
-        encode_frame(self.event_type(), &data)
-    }
-}
-
-/// Encodes one frame; each line of `data` becomes its own `data:` line.
-pub fn encode_frame(event: &str, data: &str) -> String {
-    let mut frame = String::with_capacity(event.len() + data.len() + 16);
-    frame.push_str("event:");
-    frame.push_str(event);
-    frame.push('\n');
-    for line in data.split('\n') {
-        frame.push_str("data:");
-        frame.push_str(line);
-        frame.push('\n');
-    }
-    frame.push('\n');
-    frame
-}
-
-/// Parses a JSON (non-stream) answer of `/assist`: the AssistResult itself or inside the
-/// `{success, data}` envelope; both are accepted (docs/architecture.md §2).
-pub fn parse_json_result(body: &str) -> Result<AssistResult, WireError> {
-    let err = |source| WireError {
-        event: "response".to_owned(),
-        source,
-    };
-    let value: Value = serde_json::from_str(body).map_err(err)?;
-    let inner = match value {
-        Value::Object(mut obj) if obj.contains_key("success") => {
-            obj.remove("data").unwrap_or(Value::Object(Map::new()))
-        }
-        other => other,
-    };
-    serde_json::from_value(inner).map_err(err)
-}
-
-/// Parses an HTTP error body: problem+json, or the envelope's `errors[]`/`message`. Anything
-/// unreadable still yields a problem with the status, so the person always sees something.
-pub fn parse_problem(status: u16, body: &str) -> ProblemDetails {
-    let value: Option<Value> = serde_json::from_str(body).ok();
-    let mut problem = match value {
-        Some(Value::Object(obj)) if obj.contains_key("success") => {
-            let env: Envelope<Value> =
-                serde_json::from_value(Value::Object(obj)).unwrap_or_default();
-            ProblemDetails {
-                title: env.message,
-                errors: env.errors,
-                ..ProblemDetails::default()
-            }
-        }
-        Some(v @ Value::Object(_)) => serde_json::from_value(v).unwrap_or_default(),
-        _ => ProblemDetails::default(),
-    };
-    problem.status.get_or_insert(status);
-    problem
-}
-
-#[cfg(feature = "axum")]
-impl axum::response::IntoResponse for ProblemDetails {
-    /// Answers with the problem's status (500 when unset or invalid) as
-    /// `application/problem+json`.
-    fn into_response(self) -> axum::response::Response {
-        use axum::http::{StatusCode, header};
-        let status = self
-            .status
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self).expect("problems always serialize");
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response()
-    }
 }
 
 #[cfg(test)]
