@@ -5,7 +5,6 @@
 //! later message of the thread approved it.
 
 use assist_protocol::{AssistRequest, AssistThread, PendingConfirmation};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{ErrorReport, Turn, TurnError};
@@ -13,33 +12,18 @@ use crate::approval::decisions::Decisions;
 use crate::approval::{Card, CardState, approval_message};
 use crate::i18n::Locale;
 
-/// A saved thread as the panel reads it: the protocol's thread, and what each of its
-/// messages approved (`confirmed`: an approval turn's message, where the server says so).
+/// A saved thread as the panel reads it: the protocol's thread, whose messages say what each
+/// approved (`confirmed`: an approval turn's message, where the server says so).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SavedThread {
     pub thread: AssistThread,
-    /// Per message, in order: the items it confirmed (empty for most).
-    pub confirmed: Vec<Vec<PendingConfirmation>>,
 }
 
 impl SavedThread {
     /// Reads the thread endpoint's JSON.
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
-        #[derive(Deserialize)]
-        struct Confirmed {
-            #[serde(default)]
-            confirmed: Vec<PendingConfirmation>,
-        }
-        #[derive(Deserialize)]
-        struct Messages {
-            #[serde(default)]
-            messages: Vec<Confirmed>,
-        }
-        let thread: AssistThread = serde_json::from_str(text)?;
-        let messages: Messages = serde_json::from_str(text)?;
         Ok(Self {
-            thread,
-            confirmed: messages.messages.into_iter().map(|m| m.confirmed).collect(),
+            thread: serde_json::from_str(text)?,
         })
     }
 
@@ -89,19 +73,18 @@ pub fn restore(
 ) -> (Vec<RestoredTurn>, Vec<RestoredCard>) {
     let thread = &saved.thread;
     let thread_id = thread.thread.id.as_str();
-    let nothing = Vec::new();
     let mut turns = Vec::new();
     let mut proposals: Vec<(u64, &[PendingConfirmation])> = Vec::new();
     let mut approved: Vec<&PendingConfirmation> = Vec::new();
     let mut messages = thread.messages.iter().enumerate().peekable();
-    while let Some((index, message)) = messages.next() {
+    while let Some((_, message)) = messages.next() {
         if message.role != "user" {
             continue;
         }
         let Some((_, reply)) = messages.next_if(|(_, m)| m.role == "assistant") else {
             continue;
         };
-        let confirmed = saved.confirmed.get(index).unwrap_or(&nothing);
+        let confirmed = &message.confirmed;
         let id = next_id();
         // An approval shows as it did live: what it approved, not the request it repeated.
         let shown = if confirmed.is_empty() {
